@@ -1,0 +1,1 @@
+"""Import and export of the data templates: reading, validating and writing files (no database)."""

@@ -1,0 +1,152 @@
+"""Validate a file's text cells against a template: typed rows out, every problem named."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from parkbrain.importing.errors import ImportFileError, RowError
+from parkbrain.importing.readers import RawTable
+from parkbrain.importing.rules import CERTIFICATIONS, PARSERS, SECTIONS, canonical_certifications
+from parkbrain.importing.templates import Column, Template
+from parkbrain.uscc import check_character
+
+
+@dataclass
+class Validated:
+    """The typed rows that passed (in the template's schema), and every problem found."""
+
+    template: Template
+    table: pa.Table
+    rows: np.ndarray
+    errors: list[RowError]
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+
+def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | None = None) -> Validated:
+    """Check every cell of a raw table against the template; split good rows from bad ones."""
+    today = today or dt.date.today()
+    mapping = template.header_map()
+    present = {mapping[h]: h for h in raw.headers if h in mapping}
+    for column in template.columns:
+        if column.required and column.field not in present:
+            raise ImportFileError(path, "missing_column", column=column.zh)
+    unknown = [h for h in raw.headers if h not in mapping and h]
+    n = raw.table.num_rows
+    typed: dict[str, pa.Array] = {}
+    problems: dict[str, pa.Array] = {}
+    for column in template.columns:
+        header = present.get(column.field)
+        if header is None:
+            typed[column.field] = pa.nulls(n, column.arrow_type)
+            continue
+        text = _clean(raw.table.column(header))
+        values, problem = PARSERS[column.type](text, column, today)
+        if column.required:
+            problem = pc.coalesce(pc.if_else(pc.is_null(text), pa.scalar("required"), pa.scalar(None, pa.string())), problem)
+        typed[column.field] = values.cast(column.arrow_type)
+        problems[column.field] = problem
+    _cross_field_problems(template, typed, problems)
+    errors = list(raw.errors)
+    bad = np.zeros(n, dtype=bool)
+    for fname, problem in problems.items():
+        column = template.column(fname)
+        mask = pc.is_valid(problem).to_numpy(zero_copy_only=False)
+        if not mask.any():
+            continue
+        bad |= mask
+        idx = np.flatnonzero(mask)
+        codes = pc.take(problem, pa.array(idx)).to_pylist()
+        cells = pc.take(raw.table.column(present[fname]), pa.array(idx)).to_pylist()
+        for i, code, cell in zip(idx, codes, cells, strict=True):
+            params = _params(code, template, column, cell, typed, int(i), today)
+            errors.append(RowError(int(raw.rows[i]), present[fname], cell, code, params))
+    errors += _duplicate_keys(template, typed, present, raw.rows, bad)
+    bad_rows = {e.row for e in errors}
+    keep = ~np.isin(raw.rows, np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)))
+    table = pa.table(typed, schema=template.arrow_schema.with_metadata(None)) if n else template.arrow_schema.empty_table()
+    table = table.filter(pa.array(keep)) if not keep.all() else table
+    errors.sort(key=lambda e: (e.row, template.fields.index(mapping[e.column]) if e.column in mapping else -1))
+    return Validated(template, table, raw.rows[keep], errors, unknown)
+
+
+def _clean(column: pa.ChunkedArray) -> pa.Array:
+    """Cells without surrounding white space; a cell of only spaces is empty."""
+    text = pc.utf8_trim_whitespace(column.combine_chunks())
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _cross_field_problems(template: Template, typed: dict[str, pa.Array], problems: dict[str, pa.Array]) -> None:
+    for column in template.columns:
+        if column.max_field and column.field in problems:
+            over = pc.fill_null(pc.greater(typed[column.field], typed[column.max_field]), False)
+            flag = pc.if_else(over, pa.scalar("exceeds_field"), pa.scalar(None, pa.string()))
+            problems[column.field] = pc.coalesce(problems[column.field], flag)
+
+
+def _duplicate_keys(template: Template, typed: dict[str, pa.Array], present: dict[str, str],
+                    rows: np.ndarray, bad: np.ndarray) -> list[RowError]:
+    """Every row whose key (e.g. 统一社会信用代码 + 年度) repeats an earlier row's."""
+    keys = pa.table({k: typed[k] for k in template.key}).append_column("_i", pa.array(np.arange(len(rows))))
+    keys = keys.filter(pa.array(~bad))
+    if keys.num_rows == 0:
+        return []
+    groups = keys.group_by(template.key, use_threads=False).aggregate([("_i", "list"), ("_i", "count")])
+    groups = groups.filter(pc.greater(groups["_i_count"], 1))
+    header = ", ".join(present.get(k, k) for k in template.key)
+    key_label = "+".join(template.column(k).zh for k in template.key)
+    out = []
+    # Which of two rows with one key is right cannot be known: neither is imported.
+    for members in groups["_i_list"].to_pylist():
+        members = sorted(members)
+        for i in members:
+            other = members[1] if i == members[0] else members[0]
+            value = "/".join(str(typed[k][i].as_py()) for k in template.key)
+            out.append(RowError(int(rows[i]), header, value, "duplicate_key",
+                                {"first_row": int(rows[other]), "key": key_label}))
+    return out
+
+
+def _params(code: str, template: Template, column: Column, cell: str | None, typed: dict[str, pa.Array], i: int,
+            today: dt.date) -> dict:
+    """The figures a message needs, computed only for the rows that have a problem."""
+    text = (cell or "").strip()
+    if code == "required":
+        return {"column": column.zh}
+    if code == "uscc_length":
+        return {"length": len(text)}
+    if code == "uscc_check_digit":
+        return {"expected": check_character(text.upper()[:17])}
+    if code == "date_future":
+        return {"today": today.isoformat()}
+    if code == "year_range":
+        return {"low": 1990, "high": today.year}
+    if code == "number_format":
+        return {"unit": column.unit or "数值"}
+    if code in ("below_min", "above_max"):
+        return {"min": _num(column.min), "max": _num(column.max)}
+    if code == "exceeds_field":
+        other = column.max_field or ""
+        return {"other": template.column(other).zh, "other_value": _num(typed[other][i].as_py())}
+    if code == "industry_code_section":
+        division = int(text[1:3])
+        return {"section": text[0].upper(), "division": f"{division:02d}",
+                "expected": next((s for s, (lo, hi) in SECTIONS.items() if lo <= division <= hi), "-")}
+    if code in ("certification_unknown", "certification_date"):
+        _, detail = canonical_certifications(text)
+        return {"name": (detail or ":").split(":", 1)[1], "allowed": "、".join(CERTIFICATIONS)}
+    if code == "enum":
+        return {"value": text, "allowed": "、".join(f"{label}" for label in (column.choices or {}).values())}
+    return {}
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))

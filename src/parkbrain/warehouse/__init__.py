@@ -1,0 +1,20 @@
+"""The analytical warehouse: tables reached through Ibis, behind a small backend interface."""
+
+from parkbrain.warehouse.base import UpsertCounts, Warehouse
+from parkbrain.warehouse.schema import TABLES
+
+__all__ = ["TABLES", "UpsertCounts", "Warehouse", "open_warehouse"]
+
+
+def open_warehouse(settings, *, read_only: bool = False) -> Warehouse:
+    """The warehouse the settings name (DuckDB by default), with its tables created."""
+    if settings.warehouse_backend == "duckdb":
+        from parkbrain.warehouse.duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse(
+            settings.warehouse_path,
+            read_only=read_only,
+            threads=settings.warehouse_threads,
+            memory_limit=settings.warehouse_memory_limit,
+        )
+    raise ValueError(f"unknown warehouse backend {settings.warehouse_backend!r}")

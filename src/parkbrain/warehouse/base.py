@@ -1,0 +1,80 @@
+"""The backend interface of the warehouse (after Splink's: a few small methods per backend).
+
+Capabilities build Ibis expressions over `warehouse.table(name)` and run them with
+`warehouse.to_arrow(expr)`; only writes are backend-specific.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from parkbrain.warehouse.schema import TABLES
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """What an upsert did: rows new to the table, rows whose values changed, rows left as they were."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(self.inserted + other.inserted, self.updated + other.updated,
+                            self.unchanged + other.unchanged)
+
+
+class Warehouse(ABC):
+    """Where ParkBrain's analytical tables live. Subclasses: DuckDB (default), Spark (extra)."""
+
+    name: str = "abstract"
+    ibis: ibis.BaseBackend
+
+    def table(self, name: str) -> ir.Table:
+        """An Ibis table expression over one of the warehouse's tables."""
+        if name not in TABLES:
+            raise KeyError(f"no warehouse table {name!r}; tables are {', '.join(TABLES)}")
+        return self.ibis.table(name)
+
+    def to_arrow(self, expr: ir.Expr) -> pa.Table:
+        """Run an expression and return its result as an arrow table."""
+        return self.ibis.to_pyarrow(expr)
+
+    def to_pylist(self, expr: ir.Table) -> list[dict]:
+        """Run a table expression and return its rows as dicts."""
+        return self.to_arrow(expr).to_pylist()
+
+    def scalar(self, expr: ir.Scalar):
+        """Run a scalar expression and return its Python value."""
+        return self.ibis.execute(expr)
+
+    def count(self, name: str) -> int:
+        return int(self.scalar(self.table(name).count()))
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside happen together or not at all."""
+
+    @abstractmethod
+    def upsert(self, name: str, data: pa.Table) -> UpsertCounts:
+        """Insert rows new by key, replace rows whose values changed, leave identical rows alone."""
+
+    @abstractmethod
+    def append(self, name: str, data: pa.Table) -> None:
+        """Add rows to a table as they are."""
+
+    @abstractmethod
+    def delete_where(self, name: str, column: str, values: list) -> int:
+        """Delete the rows whose column is one of the values; return how many."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the backend's connections and files."""
