@@ -10,11 +10,22 @@ The CLI, the web app and the tests all build it the same way:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from parkbrain.importing.service import ImportReport, import_file
+from parkbrain.importing.service import ImportReport, import_file, write_batch
+from parkbrain.importing.templates import load_templates
 from parkbrain.settings import Settings, load_settings
 from parkbrain.warehouse import Warehouse, open_warehouse
+
+
+DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
+DEMO_TABLES = ("enterprises", "enterprise_years", "parks", "spaces", "talents", "experts",
+               "tech_needs", "projects", "meta")
+
+
+def _quiet(_: str) -> None:
+    return None
 
 
 class ParkBrain:
@@ -39,6 +50,36 @@ class ParkBrain:
     def import_file(self, path: Path, *, kind: str | None = None, skip_bad_rows: bool = False) -> ImportReport:
         """Import one template file (see parkbrain.importing.service.import_file)."""
         return import_file(self.warehouse, Path(path), kind=kind, skip_bad_rows=skip_bad_rows)
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the warehouse holds the synthetic demo park (shown as such on every page)."""
+        return self.warehouse.meta().get("demo") == "true"
+
+    def build_demo(self, *, enterprises: int = 20_000, seed: int | None = None,
+                   years: tuple[int, ...] = DEMO_YEARS, step: Callable[[str], None] | None = None) -> bool:
+        """Replace the home's template data with the synthetic demo park; False when it is already built."""
+        from parkbrain.demo import generate_park
+
+        seed = self.settings.demo_seed if seed is None else seed
+        wanted = {"demo": "true", "demo_seed": str(seed), "demo_enterprises": str(enterprises),
+                  "demo_years": ",".join(map(str, years))}
+        meta = self.warehouse.meta()
+        if all(meta.get(k) == v for k, v in wanted.items()):
+            return False
+        if meta.get("demo") != "true" and self.warehouse.count("enterprises"):
+            raise ValueError(f"{self.settings.home} holds imported data; build the demo in another --home")
+        (step or _quiet)("generate")
+        demo = generate_park(enterprises=enterprises, seed=seed, years=years)
+        templates = load_templates()
+        with self.warehouse.transaction():
+            for name in DEMO_TABLES:
+                self.warehouse.truncate(name)
+            for template_id, table in demo.tables.items():
+                (step or _quiet)(template_id)
+                write_batch(self.warehouse, templates[template_id], table)
+            self.warehouse.set_meta(wanted)
+        return True
 
     def close(self) -> None:
         self.warehouse.close()

@@ -78,3 +78,15 @@ class Warehouse(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the backend's connections and files."""
+
+    def meta(self) -> dict[str, str]:
+        """The warehouse's key-value notes (e.g. that it holds the synthetic demo park)."""
+        return {r["key"]: r["value"] for r in self.to_pylist(self.table("meta"))}
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Record key-value notes; the caller may hold a transaction."""
+        self.upsert("meta", pa.table({"key": list(values), "value": [str(v) for v in values.values()]}))
+
+    @abstractmethod
+    def truncate(self, name: str) -> None:
+        """Delete every row of a table."""

@@ -126,3 +126,7 @@ class DuckDBWarehouse(Warehouse):
     def close(self) -> None:
         with self.lock:
             self.con.close()
+
+    def truncate(self, name: str) -> None:
+        with self.lock:
+            self.con.execute(f"DELETE FROM {_q(TABLES[name].name)}")

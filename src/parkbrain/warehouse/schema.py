@@ -78,6 +78,7 @@ def _tables() -> dict[str, TableSpec]:
         TableSpec("indicator_values", INDICATOR_VALUE_SCHEMA, ("indicator_id", "subject", "period")),
         TableSpec("targets", TARGET_SCHEMA, ("indicator_id", "subject", "period")),
         TableSpec("imports", IMPORT_SCHEMA, ("import_id",)),
+        TableSpec("meta", pa.schema([("key", pa.string()), ("value", pa.string())]), ("key",)),
     ]
     return {s.name: s for s in specs}
 
