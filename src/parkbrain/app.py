@@ -10,6 +10,7 @@ The CLI, the web app and the tests all build it the same way:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,9 +48,10 @@ class ParkBrain:
     def lang(self) -> str:
         return self.settings.language
 
-    def import_file(self, path: Path, *, kind: str | None = None, skip_bad_rows: bool = False) -> ImportReport:
+    def import_file(self, path: Path, *, kind: str | None = None, skip_bad_rows: bool = False,
+                    today: dt.date | None = None) -> ImportReport:
         """Import one template file (see parkbrain.importing.service.import_file)."""
-        return import_file(self.warehouse, Path(path), kind=kind, skip_bad_rows=skip_bad_rows)
+        return import_file(self.warehouse, Path(path), kind=kind, skip_bad_rows=skip_bad_rows, today=today)
 
     @property
     def is_demo(self) -> bool:

@@ -47,7 +47,8 @@ def read_file(path: Path) -> RawTable:
 
 def detect_encoding(path: Path) -> str:
     """'utf-8' (BOM or not) or 'gb18030' (a superset of GBK), from the first bytes of the file."""
-    head = path.open("rb").read(SNIFF_BYTES)
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
     if not head.strip():
         raise ImportFileError(str(path), "empty_file")
     if b"\x00" in head or head.startswith(b"PK\x03\x04"):

@@ -53,7 +53,7 @@ class Warehouse(ABC):
 
     def scalar(self, expr: ir.Scalar):
         """Run a scalar expression and return its Python value."""
-        return self.ibis.execute(expr)
+        return self.ibis.to_pyarrow(expr).as_py()
 
     def count(self, name: str) -> int:
         return int(self.scalar(self.table(name).count()))
