@@ -19,7 +19,6 @@ from parkbrain.importing.templates import load_templates
 from parkbrain.settings import Settings, load_settings
 from parkbrain.warehouse import Warehouse, open_warehouse
 
-
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
 DEMO_TABLES = ("enterprises", "enterprise_years", "parks", "spaces", "talents", "experts",
                "tech_needs", "projects", "meta")

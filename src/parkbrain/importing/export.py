@@ -61,8 +61,8 @@ def export_template(warehouse: Warehouse, kind: str, path: Path) -> int:
     else:
         text = as_template_text(rows, template)
         with path.open("wb") as fh:
-            fh.write("\ufeff".encode())
-            pacsv.write_csv(text, fh, pacsv.WriteOptions(quoting_style="needed"))
+            fh.write(("\ufeff" + ",".join(text.column_names) + "\n").encode())
+            pacsv.write_csv(text, fh, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     return rows.num_rows
 
 
