@@ -1,5 +1,7 @@
 """Export writes the templates' layout; importing the export into a new home gives the same data."""
 
+import csv
+
 import pytest
 
 from factories import SPACE_HEADER, rows, write_csv
@@ -41,6 +43,8 @@ def test_csv_export_is_chinese_template_with_labels(tmp_path):
     with ParkBrain(Settings(home=tmp_path / "a")) as park:
         park.import_file(write_csv(tmp_path / "e.csv", rows(2)))
         export_template(park.warehouse, "enterprises", tmp_path / "e_out.csv")
-    text = (tmp_path / "e_out.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert text[0].startswith("统一社会信用代码,企业名称,成立日期,所属区县,所属园区,行业代码")
-    assert text[1].endswith(",否") and ",1000," in text[1]
+    with (tmp_path / "e_out.csv").open(encoding="utf-8-sig", newline="") as fh:
+        header, first, _ = list(csv.reader(fh))
+    assert header[:6] == ["统一社会信用代码", "企业名称", "成立日期", "所属区县", "所属园区", "行业代码"]
+    record = dict(zip(header, first, strict=True))
+    assert (record["营业收入"], record["重大安全质量事故"], record["资质"], record["年度"]) == ("1000", "否", "", "2022")
