@@ -119,3 +119,51 @@ def template_for_headers(headers: list[str]) -> Template | None:
         if required <= fields and (best is None or len(fields) > best[0]):
             best = (len(fields), template)
     return best[1] if best else None
+
+
+_TYPE_DOC = {
+    "text": "text", "code": "id (no spaces, ≤ 64)", "uscc": "统一社会信用代码 (GB 32100-2015)",
+    "date": "date YYYY-MM-DD", "year": "year (1990 … this year)", "number": "number",
+    "integer": "integer", "industry_code": "GB/T 4754-2017 code", "certifications": "`;`-separated `名称@YYYY-MM-DD`",
+    "yesno": "是/否", "enum": "one of",
+}
+
+
+def render_templates_doc() -> str:
+    """docs/templates.md, generated from the template files so that the two cannot disagree."""
+    out = ["# Import templates 数据模板", "",
+           "Generated from `src/parkbrain/data/templates/*.yaml` by "
+           "`python -m parkbrain.importing.templates > docs/templates.md`; a test keeps it current.",
+           "Files are CSV (UTF-8 with or without BOM, GBK/GB18030) or .xlsx (first sheet), one header row; "
+           "Chinese or English headers; column order is free; unknown columns are reported and ignored; "
+           "empty cells are missing values, not zeros. `parkbrain import FILE` recognises the template "
+           "from the headers (or `--kind ID`).", ""]
+    for t in load_templates().values():
+        out += [f"## {t.title['zh']} / {t.title['en']} (`--kind {t.id}`)", "",
+                f"Source: {t.source}. Key: {' + '.join(t.column(k).zh for k in t.key)}.", "",
+                "| 中文列名 | English | type | required | rule |", "| --- | --- | --- | --- | --- |"]
+        for c in t.columns:
+            rule = []
+            if c.choices:
+                rule.append(", ".join(f"{label} (`{code}`)" for code, label in c.choices.items()))
+            if c.min is not None:
+                rule.append(f"≥ {c.min:g}")
+            if c.max is not None:
+                rule.append(f"≤ {c.max:g}")
+            if c.max_field:
+                rule.append(f"≤ {t.column(c.max_field).zh}")
+            if c.not_future:
+                rule.append("not in the future")
+            if c.unit:
+                rule.append(f"unit {c.unit}")
+            if c.note:
+                rule.append(c.note)
+            out.append(f"| {c.zh} | {c.field} | {_TYPE_DOC[c.type]} | {'yes' if c.required else 'no'} | {'; '.join(rule)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    sys.stdout.write(render_templates_doc())
