@@ -238,3 +238,16 @@ def test_other_templates_are_detected_and_validated(park, tmp_path):
         park.import_file(write_csv(tmp_path / "s2.csv", bad, SPACE_HEADER))
     assert [(e.column, e.code) for e in caught.value.report.errors] == [
         ("楼层", "integer_format"), ("面积", "below_min"), ("用途", "enum"), ("可入驻日期", "date_format")]
+
+
+def test_large_file_errors_keep_their_rows(park, tmp_path):
+    """Above 10,000 rows, few-valued columns are parsed per distinct value: rows must not shift."""
+    body = rows(12_000)
+    body[8998][2] = "2015-13-01"           # sheet row 9000
+    body[10998][12] = "高新技术企业@2021-02-30"  # sheet row 11000
+    body[11998][13] = "未知"                # sheet row 12000
+    with pytest.raises(ImportRefused) as caught:
+        park.import_file(write_csv(tmp_path / "big.csv", body))
+    assert [(e.row, e.column, e.code) for e in caught.value.report.errors] == [
+        (9000, "成立日期", "date_format"), (11000, "资质", "certification_date"),
+        (12000, "重大安全质量事故", "yesno")]

@@ -105,13 +105,6 @@ def tier_of(text: str | None) -> str:
     return next((tier for tier, name in TIERS.items() if name in held), NO_TIER)
 
 
-def _panel(warehouse: Warehouse) -> ir.Table:
-    """Enterprise-years with the enterprise's district, park and industry code."""
-    years = warehouse.table("enterprise_years")
-    firms = warehouse.table("enterprises").select("uscc", "district", "park", "industry_code")
-    return years.join(firms, "uscc")
-
-
 def available_years(warehouse: Warehouse) -> list[int]:
     """The years the panel holds, ascending."""
     years = warehouse.table("enterprise_years").select("year").distinct().order_by("year")
@@ -121,9 +114,56 @@ def available_years(warehouse: Warehouse) -> list[int]:
 def filter_options(warehouse: Warehouse) -> dict[str, list]:
     """The districts, parks and years to choose from in filters."""
     firms = warehouse.table("enterprises")
-    pick = lambda col: [r[col] for r in warehouse.to_pylist(  # noqa: E731
-        firms.select(col).filter(firms[col].notnull()).distinct().order_by(col))]
-    return {"districts": pick("district"), "parks": pick("park"), "years": available_years(warehouse)}
+
+    def distinct(column: str) -> list[str]:
+        values = firms.select(column).filter(firms[column].notnull()).distinct().order_by(column)
+        return [r[column] for r in warehouse.to_pylist(values)]
+
+    return {"districts": distinct("district"), "parks": distinct("park"), "years": available_years(warehouse)}
+
+
+def _cube(warehouse: Warehouse, year: int) -> list[dict]:
+    """Figures of `year` and the year before per (district, tier, ecosystem): one pass in the warehouse.
+
+    Each enterprise's two years sit side by side (a full outer join on uscc), so the same pass
+    gives the totals of each year and the comparable sums over enterprises reporting a figure
+    in both years. Tier and ecosystem are the current year's (null tier: not reporting this year).
+    """
+    years = warehouse.table("enterprise_years")
+    cols = ("uscc", "certifications", *SUMMED)
+    cur = years.filter(years.year == year).select(*cols)
+    prev = years.filter(years.year == year - 1).select(*cols).rename(lambda c: f"p_{c}")
+    pair = cur.outer_join(prev, cur.uscc == prev.p_uscc)
+    firms = warehouse.table("enterprises").select(key="uscc", district="district", code="industry_code")
+    f = pair.mutate(key=ibis.coalesce(pair.uscc, pair.p_uscc)).join(firms, "key")
+    has_cur, has_prev = f.uscc.notnull(), f.p_uscc.notnull()
+    both = has_cur & has_prev
+    ht_cur = has_certification(f.certifications, TIERS["high_tech"]).cast("int64")
+    ht_prev = has_certification(f.p_certifications, TIERS["high_tech"]).cast("int64")
+    n = lambda mask: mask.cast("int64").sum()  # noqa: E731
+    aggs = {"enterprises": n(has_cur), "p_enterprises": n(has_prev), "c_enterprises": n(both),
+            "high_tech": ht_cur.sum(), "p_high_tech": ht_prev.sum(), "n_high_tech": n(both),
+            "c_high_tech": ibis.ifelse(both, ht_cur, 0).sum(), "cp_high_tech": ibis.ifelse(both, ht_prev, 0).sum()}
+    aggs |= {b: n(has_certification(f.certifications, name)) for b, name in BADGES.items()}
+    paired = {m: f[m].notnull() & f[f"p_{m}"].notnull() for m in SUMMED}
+    paired["rd_intensity"] = paired["rd_expense"] & paired["revenue"]
+    for m in SUMMED:
+        aggs |= {m: f[m].sum(), f"p_{m}": f[f"p_{m}"].sum(), f"n_{m}": n(paired[m]),
+                 f"c_{m}": ibis.ifelse(paired[m], f[m], None).sum(),
+                 f"cp_{m}": ibis.ifelse(paired[m], f[f"p_{m}"], None).sum()}
+    for m in ("rd_expense", "revenue"):  # the comparable basis of R&D intensity: both figures, both years
+        aggs |= {f"ri_{m}": ibis.ifelse(paired["rd_intensity"], f[m], None).sum(),
+                 f"rip_{m}": ibis.ifelse(paired["rd_intensity"], f[f"p_{m}"], None).sum()}
+    aggs["n_rd_intensity"] = n(paired["rd_intensity"])
+    f = f.mutate(tier=ibis.ifelse(has_cur, tier_expr(f.certifications), None),
+                 ecosystem=ecosystem_expr(f.code))
+    return warehouse.to_pylist(f.group_by("district", "tier", "ecosystem").aggregate(**aggs))
+
+
+def _total(rows: list[dict], column: str) -> float | None:
+    """Sum of a column over cube rows; None when no row has a value (nothing reported)."""
+    values = [r[column] for r in rows if r[column] is not None]
+    return sum(values) if values else None
 
 
 def _growth(value: float | None, previous: float | None) -> float | None:
@@ -136,99 +176,62 @@ def _intensity(rd: float | None, revenue: float | None) -> float | None:
     return rd / revenue * 100 if rd is not None and revenue else None
 
 
-def _year_sums(rows: ir.Table) -> dict[str, ir.Scalar]:
-    sums = {m: rows[m].sum() for m in SUMMED}
-    return sums | {"enterprises": rows.count(),
-                   "high_tech": has_certification(rows.certifications, TIERS["high_tech"]).cast("int64").sum()}
+def _change(ind: str, value: float | None, previous: float | None) -> float | None:
+    if ind != "rd_intensity":
+        return _growth(value, previous)
+    return value - previous if value is not None and previous is not None else None
 
 
-def _indicators(warehouse: Warehouse, scoped: ir.Table, year: int) -> list[dict]:
-    """Each key indicator in `year` and the year before, on totals and on a comparable basis."""
-    both = scoped.filter(scoped.year.isin([year, year - 1]))
-    totals = {r["year"]: r for r in warehouse.to_pylist(both.group_by("year").aggregate(**_year_sums(both)))}
-    cur, prev = totals.get(year, {}), totals.get(year - 1, {})
-    comparable = _comparable(warehouse, scoped, year)
+def _indicators(rows: list[dict]) -> list[dict]:
+    """Each key indicator in the year and the year before, on totals and on a comparable basis."""
+    t = lambda c: _total(rows, c)  # noqa: E731
     out = []
     for ind in INDICATORS:
         if ind == "rd_intensity":
-            value = _intensity(cur.get("rd_expense"), cur.get("revenue"))
-            previous = _intensity(prev.get("rd_expense"), prev.get("revenue"))
-            change = value - previous if value is not None and previous is not None else None
+            value, previous = _intensity(t("rd_expense"), t("revenue")), _intensity(t("p_rd_expense"), t("p_revenue"))
+            c_value = _intensity(t("ri_rd_expense"), t("ri_revenue"))
+            c_previous = _intensity(t("rip_rd_expense"), t("rip_revenue"))
+            c_n = t("n_rd_intensity")
+        elif ind == "enterprises":
+            value, previous = t("enterprises"), t("p_enterprises")
+            c_value = c_previous = c_n = t("c_enterprises")
         else:
-            value, previous = cur.get(ind), prev.get(ind)
-            change = _growth(value, previous)
-        out.append({"id": ind, "value": value, "previous": previous, "change": change,
-                    "change_unit": "pp" if ind == "rd_intensity" else "pct",
-                    "comparable": comparable.get(ind)})
+            value, previous = t(ind), t(f"p_{ind}")
+            c_value, c_previous, c_n = t(f"c_{ind}"), t(f"cp_{ind}"), t(f"n_{ind}")
+        comparable = {"value": c_value, "previous": c_previous, "enterprises": c_n or 0,
+                      "change": _change(ind, c_value, c_previous)}
+        out.append({"id": ind, "value": value, "previous": previous, "change": _change(ind, value, previous),
+                    "change_unit": "pp" if ind == "rd_intensity" else "pct", "comparable": comparable})
     return out
 
 
-def _comparable(warehouse: Warehouse, scoped: ir.Table, year: int) -> dict[str, dict]:
-    """Indicators over enterprises reporting in both years (per indicator: with the value in both)."""
-    ht = TIERS["high_tech"]
-    pick = lambda y: scoped.filter(scoped.year == y).select(  # noqa: E731
-        "uscc", *SUMMED, high_tech=has_certification(scoped.certifications, ht).cast("int64"))
-    j = pick(year).join(pick(year - 1), "uscc")
-    aggs: dict[str, ir.Scalar] = {"n": j.count()}
-    pairs = {m: (j[m], j[f"{m}_right"]) for m in (*SUMMED, "high_tech")}
-    pairs["rd_intensity"] = (j.rd_expense, j.revenue)  # reported in both years: all four present
-    ok_intensity = (j.rd_expense.notnull() & j.revenue.notnull()
-                    & j.rd_expense_right.notnull() & j.revenue_right.notnull())
-    for m, (a, b) in pairs.items():
-        ok = ok_intensity if m == "rd_intensity" else a.notnull() & b.notnull()
-        aggs[f"{m}_n"] = ok.cast("int64").sum()
-        if m == "rd_intensity":
-            for col in ("rd_expense", "revenue"):
-                aggs[f"ri_{col}"] = ibis.ifelse(ok, j[col], None).sum()
-                aggs[f"ri_{col}_prev"] = ibis.ifelse(ok, j[f"{col}_right"], None).sum()
-        else:
-            aggs[f"{m}_cur"] = ibis.ifelse(ok, a, None).sum()
-            aggs[f"{m}_prev"] = ibis.ifelse(ok, b, None).sum()
-    r = warehouse.to_pylist(j.aggregate(**aggs))[0]
-    out = {"enterprises": {"value": r["n"], "previous": r["n"], "change": 0.0 if r["n"] else None,
-                           "enterprises": r["n"]}}
-    for m in (*SUMMED, "high_tech"):
-        out[m] = {"value": r[f"{m}_cur"], "previous": r[f"{m}_prev"], "enterprises": r[f"{m}_n"],
-                  "change": _growth(r[f"{m}_cur"], r[f"{m}_prev"])}
-    value = _intensity(r["ri_rd_expense"], r["ri_revenue"])
-    previous = _intensity(r["ri_rd_expense_prev"], r["ri_revenue_prev"])
-    out["rd_intensity"] = {"value": value, "previous": previous, "enterprises": r["rd_intensity_n"],
-                           "change": value - previous if value is not None and previous is not None else None}
-    return out
+def _tiers(rows: list[dict]) -> dict[str, int]:
+    """Enterprises per tier (highest rung only) and per badge, in the current year."""
+    counts = {t: sum(r["enterprises"] for r in rows if r["tier"] == t) for t in (*TIERS, NO_TIER)}
+    return counts | {b: sum(r[b] for r in rows) for b in BADGES}
 
 
-def _tiers(warehouse: Warehouse, rows: ir.Table) -> dict[str, int]:
-    """Enterprises per tier (highest rung only) and per badge."""
-    tiered = rows.mutate(tier=tier_expr(rows.certifications))
-    counts = {r["tier"]: r["n"] for r in warehouse.to_pylist(tiered.group_by("tier").aggregate(n=tiered.count()))}
-    badges = {b: has_certification(rows.certifications, name).cast("int64").sum() for b, name in BADGES.items()}
-    badge_counts = warehouse.to_pylist(rows.aggregate(**badges))[0]
-    return {t: counts.get(t, 0) for t in (*TIERS, NO_TIER)} | {b: badge_counts[b] or 0 for b in BADGES}
-
-
-def _ecosystems(warehouse: Warehouse, rows: ir.Table) -> list[dict]:
-    """Enterprises, revenue and R&D per ecosystem."""
-    eco = rows.mutate(ecosystem=ecosystem_expr(rows.industry_code))
-    agg = eco.group_by("ecosystem").aggregate(enterprises=eco.count(), revenue=eco.revenue.sum(),
-                                              rd_expense=eco.rd_expense.sum())
-    found = {r["ecosystem"]: r for r in warehouse.to_pylist(agg)}
-    empty = {"enterprises": 0, "revenue": None, "rd_expense": None}
-    return [{"id": e} | {k: v for k, v in found.get(e, empty).items() if k != "ecosystem"}
-            for e in ecosystem_ids()]
-
-
-def _by_district(warehouse: Warehouse, panel: ir.Table, year: int) -> list[dict]:
-    """Every district's figures in `year`, with revenue growth on totals; largest revenue first."""
-    both = panel.filter(panel.year.isin([year, year - 1]))
-    rows = warehouse.to_pylist(both.group_by(["district", "year"]).aggregate(**_year_sums(both)))
-    prev = {r["district"]: r for r in rows if r["year"] == year - 1}
+def _ecosystems(rows: list[dict]) -> list[dict]:
+    """Enterprises, revenue and R&D per ecosystem in the current year."""
     out = []
-    for r in (r for r in rows if r["year"] == year):
-        p = prev.get(r["district"], {})
-        out.append({"district": r["district"], "enterprises": r["enterprises"], "revenue": r["revenue"],
-                    "rd_expense": r["rd_expense"], "tax_paid": r["tax_paid"], "employees": r["employees"],
-                    "high_tech": r["high_tech"], "rd_intensity": _intensity(r["rd_expense"], r["revenue"]),
-                    "revenue_growth": _growth(r["revenue"], p.get("revenue"))})
+    for eco in ecosystem_ids():
+        mine = [r for r in rows if r["ecosystem"] == eco]
+        out.append({"id": eco, "enterprises": sum(r["enterprises"] for r in mine),
+                    "revenue": _total(mine, "revenue"), "rd_expense": _total(mine, "rd_expense")})
+    return out
+
+
+def _by_district(rows: list[dict]) -> list[dict]:
+    """Every district's figures in the current year, with revenue growth on totals; largest first."""
+    out = []
+    for district in sorted({r["district"] for r in rows}):
+        mine = [r for r in rows if r["district"] == district]
+        revenue, rd = _total(mine, "revenue"), _total(mine, "rd_expense")
+        out.append({"district": district, "enterprises": sum(r["enterprises"] for r in mine),
+                    "revenue": revenue, "rd_expense": rd, "tax_paid": _total(mine, "tax_paid"),
+                    "employees": _total(mine, "employees"), "high_tech": _total(mine, "high_tech") or 0,
+                    "rd_intensity": _intensity(rd, revenue),
+                    "revenue_growth": _growth(revenue, _total(mine, "p_revenue"))})
     return sorted(out, key=lambda d: (-(d["revenue"] or 0), d["district"]))
 
 
@@ -236,30 +239,27 @@ def park_overview(warehouse: Warehouse, *, district: str | None = None, year: in
     """The park (or one district of it) at a glance in a year, by default the latest."""
     years = available_years(warehouse)
     year = year if year is not None else (years[-1] if years else dt.date.today().year)
-    panel = _panel(warehouse)
-    scoped = panel.filter(panel.district == district) if district else panel
-    current = scoped.filter(scoped.year == year)
+    cube = _cube(warehouse, year)
+    scoped = [r for r in cube if r["district"] == district] if district else cube
     return {
         "year": year, "previous_year": year - 1, "district": district, "years": years,
-        "indicators": _indicators(warehouse, scoped, year),
-        "tiers": _tiers(warehouse, current),
-        "ecosystems": _ecosystems(warehouse, current),
-        "by_district": _by_district(warehouse, panel, year),
+        "indicators": _indicators(scoped), "tiers": _tiers(scoped),
+        "ecosystems": _ecosystems(scoped), "by_district": _by_district(cube),
     }
 
 
-def _register(warehouse: Warehouse) -> ir.Table:
-    """Each enterprise with the figures and certifications of its latest reported year."""
-    firms = warehouse.table("enterprises")
+def _latest_figures(warehouse: Warehouse, firms: ir.Table) -> ir.Table:
+    """Enterprises with the figures and certifications of their latest reported year."""
     years = warehouse.table("enterprise_years")
     joined = firms.left_join(years, [firms.uscc == years.uscc, firms.as_of_year == years.year])
     return joined.select(
         firms.uscc, firms.name, firms.founded_on, firms.district, firms.park, firms.industry_code,
-        firms.business_scope, firms.products, year=firms.as_of_year, revenue=years.revenue,
-        rd_expense=years.rd_expense, employees=years.employees, certifications=years.certifications)
+        firms.products, year=firms.as_of_year, revenue=years.revenue, rd_expense=years.rd_expense,
+        employees=years.employees, certifications=years.certifications)
 
 
 def _search(table: ir.Table, q: str) -> ir.BooleanValue:
+    """Whether the name, uscc, products or business scope contain `q` (case-insensitive)."""
     needle = q.strip().lower()
     columns = (table.name, table.uscc, table.products, table.business_scope)
     hits = [c.lower().contains(needle).fill_null(False) for c in columns]
@@ -273,24 +273,26 @@ def list_enterprises(warehouse: Warehouse, *, q: str | None = None, district: st
     """One page of the enterprise register, filtered and sorted, with the total count."""
     if sort not in SORTS:
         raise ValueError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
-    t = _register(warehouse)
-    t = t.mutate(tier=tier_expr(t.certifications), ecosystem=ecosystem_expr(t.industry_code))
-    conditions = []
+    firms = warehouse.table("enterprises")
+    conditions = [firms[c] == v for c, v in (("district", district), ("park", park)) if v]
     if q and q.strip():
-        conditions.append(_search(t, q))
-    for column, value in (("district", district), ("park", park), ("tier", tier), ("ecosystem", ecosystem)):
-        if value:
-            conditions.append(t[column] == value)
+        conditions.append(_search(firms, q))
+    if ecosystem:
+        conditions.append(ecosystem_expr(firms.industry_code) == ecosystem)
     if industry:
-        conditions.append(t.industry_code.startswith(industry.strip().upper()).fill_null(False))
-    if conditions:
-        t = t.filter(*conditions)
-    total = int(warehouse.scalar(t.count()))
+        conditions.append(firms.industry_code.startswith(industry.strip().upper()).fill_null(False))
+    firms = firms.filter(*conditions) if conditions else firms
+    t = _latest_figures(warehouse, firms)
+    t = t.mutate(tier=tier_expr(t.certifications), ecosystem=ecosystem_expr(t.industry_code))
+    if tier:
+        t = t.filter(t.tier == tier)
+    # The left join keeps one row per enterprise, so without a tier filter the count needs no join.
+    total = int(warehouse.scalar((t if tier else firms).count()))
     key = t[sort.lstrip("-")]
     ordered = t.order_by([key.desc() if sort.startswith("-") else key.asc(), t.uscc])
-    page_rows = ordered.drop("certifications", "business_scope").limit(per_page, offset=(page - 1) * per_page)
+    rows = ordered.drop("certifications").limit(per_page, offset=(page - 1) * per_page)
     return {"total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
-            "sort": sort, "items": warehouse.to_pylist(page_rows)}
+            "sort": sort, "items": warehouse.to_pylist(rows)}
 
 
 def enterprise_detail(warehouse: Warehouse, uscc: str) -> dict | None:

@@ -6,6 +6,7 @@ error can name the row a person sees.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -57,8 +58,8 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     for encoding in ("utf-8", "gb18030"):
         try:
-            # A multi-byte character may be cut at the end of the sniffed bytes.
-            head.decode(encoding) if len(head) < SNIFF_BYTES else head[:-4].decode(encoding)
+            # An incremental decoder allows a multi-byte character cut at the end of the sample.
+            codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < SNIFF_BYTES)
             return encoding
         except UnicodeDecodeError:
             continue

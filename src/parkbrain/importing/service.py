@@ -79,6 +79,7 @@ def import_file(warehouse: Warehouse, path: Path, *, kind: str | None = None,
         raise ImportRefused(report)
     if checked.errors:
         report.rejects_path = str(write_rejects(path, raw, checked.errors))
+    del raw  # the file's text is no longer needed: free it before the warehouse copies the rows
     with warehouse.transaction():
         report.counts = write_batch(warehouse, template, checked.table)
         record_import(warehouse, report, started)

@@ -49,7 +49,7 @@ def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | N
             typed[column.field] = pa.nulls(n, column.arrow_type)
             continue
         text = _clean(raw.table.column(header))
-        values, problem = PARSERS[column.type](text, column, today)
+        values, problem = _parse(text, column, today)
         if column.required:
             problem = pc.coalesce(pc.if_else(pc.is_null(text), pa.scalar("required"), pa.scalar(None, pa.string())), problem)
         typed[column.field] = values.cast(column.arrow_type)
@@ -78,6 +78,19 @@ def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | N
     return Validated(template, table, raw.rows[keep], errors, unknown)
 
 
+# Columns with few distinct values are parsed once per distinct value, then mapped back.
+FEW_DISTINCT = {"date", "year", "industry_code", "yesno", "enum", "certifications"}
+
+
+def _parse(text: pa.Array, column: Column, today: dt.date) -> tuple[pa.Array, pa.Array]:
+    parser = PARSERS[column.type]
+    if column.type not in FEW_DISTINCT or len(text) < 10_000:
+        return parser(text, column, today)
+    encoded = pc.dictionary_encode(text)
+    values, problems = parser(encoded.dictionary, column, today)
+    return pc.take(values, encoded.indices), pc.take(problems, encoded.indices)
+
+
 def _clean(column: pa.ChunkedArray) -> pa.Array:
     """Cells without surrounding white space; a cell of only spaces is empty."""
     text = pc.utf8_trim_whitespace(column.combine_chunks())
@@ -94,25 +107,40 @@ def _cross_field_problems(template: Template, typed: dict[str, pa.Array], proble
 
 def _duplicate_keys(template: Template, typed: dict[str, pa.Array], present: dict[str, str],
                     rows: np.ndarray, bad: np.ndarray) -> list[RowError]:
-    """Every row whose key (e.g. 统一社会信用代码 + 年度) repeats an earlier row's."""
-    keys = pa.table({k: typed[k] for k in template.key}).append_column("_i", pa.array(np.arange(len(rows))))
-    keys = keys.filter(pa.array(~bad))
-    if keys.num_rows == 0:
+    """Every row whose key (e.g. 统一社会信用代码 + 年度) another valid row has too."""
+    candidates = np.flatnonzero(~bad)
+    if len(candidates) < 2:
         return []
-    groups = keys.group_by(template.key, use_threads=False).aggregate([("_i", "list"), ("_i", "count")])
-    groups = groups.filter(pc.greater(groups["_i_count"], 1))
+    codes = _key_codes([pc.take(typed[k], pa.array(candidates)) for k in template.key])
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    same_as_next = sorted_codes[1:] == sorted_codes[:-1]
+    if not same_as_next.any():
+        return []
     header = ", ".join(present.get(k, k) for k in template.key)
     key_label = "+".join(template.column(k).zh for k in template.key)
     out = []
     # Which of two rows with one key is right cannot be known: neither is imported.
-    for members in groups["_i_list"].to_pylist():
-        members = sorted(members)
+    for group in np.split(order, np.flatnonzero(~same_as_next) + 1):
+        if len(group) < 2:
+            continue
+        members = sorted(int(candidates[g]) for g in group)
         for i in members:
             other = members[1] if i == members[0] else members[0]
             value = "/".join(str(typed[k][i].as_py()) for k in template.key)
             out.append(RowError(int(rows[i]), header, value, "duplicate_key",
                                 {"first_row": int(rows[other]), "key": key_label}))
     return out
+
+
+def _key_codes(columns: list[pa.Array]) -> np.ndarray:
+    """One int64 per row that is equal exactly when all key columns are (nulls equal too)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = codes * (len(encoded.dictionary) + 1) + indices
+    return codes
 
 
 def _params(code: str, template: Template, column: Column, cell: str | None, typed: dict[str, pa.Array], i: int,

@@ -84,6 +84,9 @@ class DuckDBWarehouse(Warehouse):
         with self.lock:
             view = self._stage(name, data)
             try:
+                if not self.con.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(name)})").fetchone()[0]:
+                    self.con.execute(f"INSERT INTO {_q(name)} ({cols}) SELECT {cols} FROM {view}")
+                    return UpsertCounts(inserted=data.num_rows, updated=0, unchanged=0)
                 # Rows that differ from what is stored, by value (NULLs compare equal in EXCEPT).
                 self.con.execute(
                     f"CREATE OR REPLACE TEMP TABLE _delta AS SELECT {cols} FROM {view} "

@@ -1,0 +1,111 @@
+"""Rendering: the Jinja2 environment, figures through parkbrain.numbers, and the common page context."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from parkbrain import numbers
+from parkbrain.web.language import request_language, translator
+
+# The unit of each key indicator as reports write it (the JSON `unit` field).
+UNITS = {"enterprises": "家", "revenue": "万元", "rd_expense": "万元", "rd_intensity": "%",
+         "tax_paid": "万元", "employees": "人", "invention_patents_held": "件", "high_tech": "家"}
+
+
+class Figures:
+    """Figures formatted in one language (Chinese report style, or English)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def money(self, wan: float | None) -> str:
+        return numbers.money(wan, self.lang)
+
+    def people(self, n: float | None) -> str:
+        return numbers.people(n, self.lang)
+
+    def count(self, n: float | None, unit: str = "家") -> str:
+        return numbers.count(n, self.lang, unit)
+
+    def percent(self, value: float | None) -> str:
+        return numbers.percent(value)
+
+    def growth(self, pct: float | None) -> str:
+        return numbers.growth(pct, self.lang)
+
+    def points(self, pp: float | None) -> str:
+        return numbers.points(pp, self.lang)
+
+    def indicator(self, ind: str, value: float | None) -> str:
+        """A key indicator's value in its own unit."""
+        unit = UNITS[ind]
+        if unit == "万元":
+            return self.money(value)
+        if unit == "人":
+            return self.people(value)
+        if unit == "%":
+            return self.percent(value)
+        return self.count(value, unit)
+
+    def change(self, ind: str, change: float | None) -> str:
+        """A key indicator's year-on-year change: growth, or percentage points for ratios."""
+        return self.points(change) if UNITS[ind] == "%" else self.growth(change)
+
+    def date(self, value) -> str:
+        return value.isoformat() if value else numbers.MISSING
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("parkbrain.web") / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                             autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["json_script"] = json_script
+    return env
+
+
+def json_script(data: object) -> Markup:
+    """Data for a <script type="application/json"> block, safe against `</script>` in strings."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def templates() -> Jinja2Templates:
+    """The app's templates (one environment per app)."""
+    return Jinja2Templates(env=_environment())
+
+
+def url_with(request: Request, **changes: object) -> str:
+    """The current path with query parameters changed (None removes one); relative, never absolute."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+def page_context(request: Request, *, active: str, **extra: object) -> dict:
+    """What every page needs: language, messages, figures, the demo flag, navigation."""
+    lang = request_language(request)
+    other = "en" if lang == "zh" else "zh"
+    park = request.app.state.park
+    return {"request": request, "lang": lang, "t": translator(lang), "fig": Figures(lang),
+            "demo": is_demo(park), "active": active, "switch_url": url_with(request, lang=other),
+            "switch_lang": other, "html_lang": "zh-CN" if lang == "zh" else "en"} | extra
+
+
+def is_demo(park) -> bool:
+    """Whether the park's data are the synthetic demo (labelled as such wherever shown)."""
+    try:
+        return bool(getattr(park, "is_demo", False))
+    except Exception:  # noqa: BLE001 - an unreadable flag must not take a page down
+        return False
