@@ -185,6 +185,19 @@ def points_en(pp: float | None) -> str:
     return f"{'+' if pp > 0 else '-'}{shown} pp YoY"
 
 
+def direction(change: float | None) -> str:
+    """``up``, ``down`` or ``flat`` as the change reads once shown to one decimal (``""`` if unknown).
+
+    >>> direction(5.9), direction(-0.04), direction(-0.05), direction(None)
+    ('up', 'flat', 'down', '')
+    """
+    if change is None:
+        return ""
+    if float(fixed(abs(change), 1)) == 0:
+        return "flat"
+    return "up" if change > 0 else "down"
+
+
 def money(wan: float | None, lang: str = "zh") -> str:
     """`money_zh` or `money_en` by language."""
     return money_en(wan) if lang == "en" else money_zh(wan)

@@ -10,7 +10,7 @@ Tiers: an enterprise's tier in a year is its highest certification on the ladder
 through ``data/ecosystems.yaml``.
 
 >>> tier_of("高新技术企业@2021-11-03;科技型中小企业")
-'high_tech'
+'high_tech_enterprise'
 >>> ecosystem_of("C2761"), ecosystem_of("C3589"), ecosystem_of("C3511"), ecosystem_of(None)
 ('biomedicine', 'biomedicine', 'high_end_equipment', 'other')
 """
@@ -29,15 +29,15 @@ from parkbrain.warehouse.base import Warehouse
 
 # The ladder, highest first (tier id -> certification as the import stores it).
 TIERS: dict[str, str] = {
-    "listed": "上市企业", "little_giant": "专精特新小巨人", "specialized_sme": "专精特新中小企业",
-    "high_tech": "高新技术企业", "tech_sme": "科技型中小企业",
+    "listed": "上市企业", "little_giant": "专精特新小巨人", "specialised_sme": "专精特新中小企业",
+    "high_tech_enterprise": "高新技术企业", "tech_sme": "科技型中小企业",
 }
 NO_TIER = "none"
 BADGES: dict[str, str] = {"gazelle": "瞪羚企业", "unicorn": "独角兽企业"}
 # Indicators summed over enterprise-years; rd_intensity is derived (R&D / revenue, percent).
 SUMMED = ("revenue", "rd_expense", "tax_paid", "employees", "invention_patents_held")
 INDICATORS = ("enterprises", "revenue", "rd_expense", "rd_intensity", "tax_paid", "employees",
-              "invention_patents_held", "high_tech")
+              "invention_patents_held", "high_tech_enterprises")
 SORTS = ("revenue", "-revenue", "rd_expense", "-rd_expense", "employees", "-employees",
          "name", "-name", "founded_on", "-founded_on")
 
@@ -138,12 +138,12 @@ def _cube(warehouse: Warehouse, year: int) -> list[dict]:
     f = pair.mutate(key=ibis.coalesce(pair.uscc, pair.p_uscc)).join(firms, "key")
     has_cur, has_prev = f.uscc.notnull(), f.p_uscc.notnull()
     both = has_cur & has_prev
-    ht_cur = has_certification(f.certifications, TIERS["high_tech"]).cast("int64")
-    ht_prev = has_certification(f.p_certifications, TIERS["high_tech"]).cast("int64")
+    ht_cur = has_certification(f.certifications, TIERS["high_tech_enterprise"]).cast("int64")
+    ht_prev = has_certification(f.p_certifications, TIERS["high_tech_enterprise"]).cast("int64")
     n = lambda mask: mask.cast("int64").sum()  # noqa: E731
     aggs = {"enterprises": n(has_cur), "p_enterprises": n(has_prev), "c_enterprises": n(both),
-            "high_tech": ht_cur.sum(), "p_high_tech": ht_prev.sum(), "n_high_tech": n(both),
-            "c_high_tech": ibis.ifelse(both, ht_cur, 0).sum(), "cp_high_tech": ibis.ifelse(both, ht_prev, 0).sum()}
+            "ht": ht_cur.sum(), "p_ht": ht_prev.sum(), "n_ht": n(both),
+            "c_ht": ibis.ifelse(both, ht_cur, 0).sum(), "cp_ht": ibis.ifelse(both, ht_prev, 0).sum()}
     aggs |= {b: n(has_certification(f.certifications, name)) for b, name in BADGES.items()}
     paired = {m: f[m].notnull() & f[f"p_{m}"].notnull() for m in SUMMED}
     paired["rd_intensity"] = paired["rd_expense"] & paired["revenue"]
@@ -192,9 +192,12 @@ def _indicators(rows: list[dict]) -> list[dict]:
             c_value = _intensity(t("ri_rd_expense"), t("ri_revenue"))
             c_previous = _intensity(t("rip_rd_expense"), t("rip_revenue"))
             c_n = t("n_rd_intensity")
-        elif ind == "enterprises":
-            value, previous = t("enterprises"), t("p_enterprises")
-            c_value = c_previous = c_n = t("c_enterprises")
+        elif ind == "enterprises":  # counts: none reporting is 0, not unknown
+            value, previous = t("enterprises") or 0, t("p_enterprises") or 0
+            c_value = c_previous = c_n = t("c_enterprises") or 0
+        elif ind == "high_tech_enterprises":
+            value, previous = t("ht") or 0, t("p_ht") or 0
+            c_value, c_previous, c_n = t("c_ht") or 0, t("cp_ht") or 0, t("n_ht")
         else:
             value, previous = t(ind), t(f"p_{ind}")
             c_value, c_previous, c_n = t(f"c_{ind}"), t(f"cp_{ind}"), t(f"n_{ind}")
@@ -229,7 +232,7 @@ def _by_district(rows: list[dict]) -> list[dict]:
         revenue, rd = _total(mine, "revenue"), _total(mine, "rd_expense")
         out.append({"district": district, "enterprises": sum(r["enterprises"] for r in mine),
                     "revenue": revenue, "rd_expense": rd, "tax_paid": _total(mine, "tax_paid"),
-                    "employees": _total(mine, "employees"), "high_tech": _total(mine, "high_tech") or 0,
+                    "employees": _total(mine, "employees"), "high_tech_enterprises": _total(mine, "ht") or 0,
                     "rd_intensity": _intensity(rd, revenue),
                     "revenue_growth": _growth(revenue, _total(mine, "p_revenue"))})
     return sorted(out, key=lambda d: (-(d["revenue"] or 0), d["district"]))

@@ -25,8 +25,7 @@ def strings(values: Sequence[str]) -> pa.Array:
 def take(values: Sequence[str] | pa.Array, idx: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
     """values[idx] as a string array; null where mask is True."""
     arr = values if isinstance(values, pa.Array) else strings(values)
-    out = arr.take(pa.array(np.asarray(idx, dtype=np.int64)))
-    return null_where(out, mask)
+    return arr.take(pa.array(np.asarray(idx, dtype=np.int64), mask=mask))
 
 
 def null_where(arr: pa.Array, mask: np.ndarray | None) -> pa.Array:
@@ -36,9 +35,10 @@ def null_where(arr: pa.Array, mask: np.ndarray | None) -> pa.Array:
     return pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
 
 
-def join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
-    """Element-wise concatenation; null parts are skipped."""
-    return pc.binary_join_element_wise(*parts, sep, null_handling="skip")
+def join(*parts: pa.Array | str) -> pa.Array:
+    """Element-wise concatenation; null parts count as empty strings."""
+    # Not null_handling="skip": pyarrow 26 drops the rows where every part is null.
+    return pc.binary_join_element_wise(*parts, "", null_handling="replace", null_replacement="")
 
 
 def empty_to_null(arr: pa.Array) -> pa.Array:
@@ -69,8 +69,7 @@ def ids(prefix: str, n: int, width: int | None = None) -> pa.Array:
 
 def dates(days: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
     """Days since the epoch as a date32 array; null where mask is True."""
-    arr = pa.array(np.asarray(days, dtype=np.int32)).cast(pa.date32())
-    return null_where(arr, mask)
+    return pa.array(np.asarray(days, dtype=np.int32), mask=mask).cast(pa.date32())
 
 
 def numbers(values: np.ndarray, mask: np.ndarray | None = None, kind: str = "number") -> pa.Array:

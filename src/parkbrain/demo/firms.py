@@ -123,7 +123,7 @@ def _leaders(rng: np.random.Generator, vocab: Vocabulary, district: np.ndarray, 
         for e in range(len(vocab.ecosystems)):
             rows = np.flatnonzero((district == d) & (eco == e))
             want = min(5 if dist.home else 2, int(round(len(rows) * 0.001)))
-            if dist.home and len(rows) >= 20:
+            if dist.home and len(rows) >= 50:
                 want = max(want, 1)
             if want:
                 leader[rows[np.argsort(-quality[rows] - rng.gumbel(size=len(rows)), kind="stable")[:want]]] = True
@@ -162,12 +162,15 @@ def generate_firms(rng: np.random.Generator, vocab: Vocabulary, lines: Lines, n:
 
     size_z = 0.5 * quality + np.sqrt(0.75) * rng.standard_normal(n)
     log_size = np.where(eco >= 0, np.log(500.0), np.log(350.0)) + 1.35 * size_z
-    log_size[leader] = rng.uniform(np.log(3e5), np.log(9e6), size=int(leader.sum()))
+    # 链主 revenue: 10亿–150亿元, and up to 600亿元 in 智能物联 (seeds 003: a 4,500亿元 ecosystem).
+    top = np.where(eco == 0, np.log(6e6), np.log(1.5e6))
+    log_size[leader] = rng.uniform(np.log(1e5), top[leader])
     growth = rng.normal(0.06, 0.10, n) + 0.03 * quality
     rd_z = 0.5 * quality + np.sqrt(0.75) * rng.standard_normal(n)
     factor = np.array([d.rd_factor for d in vocab.districts])[district]
     rd = lines.rd[line] * factor * np.exp(0.6 * rd_z - 0.18)
-    rd[leader] = (lines.rd[line] * factor)[leader] * rng.uniform(0.85, 1.15, int(leader.sum()))
+    # 链主 run large R&D departments whatever their chain (seeds 000/001: R&D ≈ 10% of GDP).
+    rd[leader] = (np.maximum(lines.rd[line], 0.08) * factor)[leader] * rng.uniform(0.85, 1.2, int(leader.sum()))
     return Firms(
         district=district, line=line, eco=eco, tech=lines.tech[line],
         park=_parks(rng, vocab, district, eco), code=_codes(rng, vocab, lines, line),

@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parkbrain.demo import arrowkit as ak
 from parkbrain.demo.firms import Firms, Lines
@@ -24,16 +25,29 @@ _CAPPED_BY = {"rd_expense_domestic": "rd_expense", "high_tech_revenue": "revenue
 
 
 @dataclass(frozen=True)
-class FirmText:
-    """Per-enterprise text columns, one entry per enterprise."""
+class Coded:
+    """A text column as its distinct values and a per-enterprise index (null where missing)."""
 
-    uscc: pa.Array
-    name: pa.Array
-    district: pa.Array
-    park: pa.Array
-    industry_code: pa.Array
-    business_scope: pa.Array
-    products: pa.Array
+    values: pa.Array
+    index: np.ndarray
+    missing: np.ndarray | None = None
+
+    def rows(self, rows: np.ndarray) -> pa.Array:
+        """The column for these enterprises (taking from few distinct values is cheap)."""
+        return ak.take(self.values, self.index[rows], None if self.missing is None else self.missing[rows])
+
+
+@dataclass(frozen=True)
+class FirmText:
+    """Per-enterprise text columns."""
+
+    uscc: Coded
+    name: Coded
+    district: Coded
+    park: Coded
+    industry_code: Coded
+    business_scope: Coded
+    products: Coded
 
 
 @dataclass
@@ -55,7 +69,8 @@ class _Traits:
     margin: np.ndarray
 
 
-def _traits(rng: np.random.Generator, firms: Firms, lines: Lines, code_letters: np.ndarray) -> _Traits:
+def _traits(rng: np.random.Generator, firms: Firms, lines: Lines, code_letters: np.ndarray,
+            rd_factor: np.ndarray) -> _Traits:
     """Draw the per-firm constants."""
     n, tech, leader = firms.n, firms.tech, firms.leader
     letter = np.where(firms.code >= 0, code_letters[np.maximum(firms.code, 0)], "")
@@ -63,8 +78,8 @@ def _traits(rng: np.random.Generator, firms: Firms, lines: Lines, code_letters: 
         rpe=np.exp(rng.normal(np.log(55.0), 0.45, n)) * np.where(leader, 2.4, 1.0),
         min_staff=rng.integers(3, 20, n),
         rd_share=np.where(tech, rng.beta(4, 6, n), rng.beta(1, 15, n)),
-        rd_floor=np.where(tech & (rng.random(n) < 0.8), np.exp(rng.normal(np.log(20.0), 1.0, n)), 0.0)
-        * np.where(firms.eco == 1, 3.0, 1.0),
+        rd_floor=np.where(tech & (rng.random(n) < 0.8), np.exp(rng.normal(np.log(8.0), 1.0, n)), 0.0)
+        * np.where(firms.eco == 1, 3.0, 1.0) * rd_factor[firms.district],
         vat=rng.uniform(0.015, 0.05, n),
         exports=np.where(rng.random(n) < lines.export[firms.line], rng.beta(2, 5, n), 0.0),
         turnover=np.exp(rng.normal(np.log(1.4), 0.5, n)) * np.where(leader, 1.6, 1.0),
@@ -83,15 +98,16 @@ def _certifications(titles: Titles, k: int, rows: np.ndarray) -> pa.Array:
     for c, name in enumerate(titles.names):
         held = titles.held[k, c, rows]
         when = ak.dates(titles.granted[k, c, rows], mask=~held).cast(pa.string())
-        parts.append(ak.join(name + "@", when) if held.any() else pa.nulls(len(rows), pa.string()))
-    return ak.empty_to_null(ak.join(*parts, sep=";"))
+        parts.append(pc.binary_join_element_wise(name + "@", when, ";", "", null_handling="emit_null"))
+    return ak.empty_to_null(pc.utf8_rtrim(ak.join(*parts), characters=";"))
 
 
 def build_panel(rng: np.random.Generator, firms: Firms, lines: Lines, titles: Titles, text: FirmText,
-                schema: pa.Schema, years: tuple[int, ...], code_letters: np.ndarray, as_of: date) -> pa.Table:
+                schema: pa.Schema, years: tuple[int, ...], code_letters: np.ndarray, rd_factor: np.ndarray,
+                as_of: date) -> pa.Table:
     """One row per enterprise and data year, from founding until the firm leaves."""
     n, end = firms.n, max(years)
-    t = _traits(rng, firms, lines, code_letters)
+    t = _traits(rng, firms, lines, code_letters, rd_factor)
     shock = rng.normal(0.0, 0.15, n)
     inv_held = util_held = soft_held = None
     hitech_title = titles.names.index("高新技术企业")
@@ -108,7 +124,7 @@ def build_panel(rng: np.random.Generator, firms: Firms, lines: Lines, titles: Ti
 
         young_bio = np.where(firms.eco == 1, 1.0 + 2.0 * np.exp(-np.maximum(age, 0) / 2.0), 1.0)
         intensity = firms.rd * young_bio * np.exp(rng.normal(0.0, 0.1, n))
-        rd = np.round(np.maximum(revenue * intensity, t.rd_floor * (age <= 6)), 2)
+        rd = np.round(np.maximum(revenue * intensity, t.rd_floor * (age <= 3)), 2)
         rd_dom = np.minimum(np.round(rd * t.domestic, 2), rd)
         staff = np.maximum(t.min_staff, np.round(revenue / t.rpe * np.exp(rng.normal(0, 0.05, n)))).astype(np.int64)
         rd_staff = np.round(staff * np.clip(t.rd_share * np.exp(rng.normal(0, 0.05, n)), 0, 1)).astype(np.int64)
@@ -121,9 +137,9 @@ def build_panel(rng: np.random.Generator, firms: Firms, lines: Lines, titles: Ti
         exports = np.round(np.minimum(revenue * t.exports * np.exp(rng.normal(0, 0.1, n)), revenue), 2)
         assets = np.round(revenue * t.turnover + t.capital, 2)
 
-        founded = (age >= 0) * rd
-        lam_inv = founded / 260.0 * np.exp(0.3 * firms.quality)
-        lam_util, lam_soft = founded / 150.0 * t.utility, founded / 60.0 * t.software
+        spend = (age >= 0) * rd  # patents grow less than proportionally with R&D spend
+        lam_inv = 0.007 * spend**0.8 * np.exp(0.3 * firms.quality)
+        lam_util, lam_soft = 0.014 * spend**0.8 * t.utility, 0.04 * spend**0.75 * t.software
         inv = rng.poisson(lam_inv)
         util = rng.poisson(lam_util)
         soft = rng.poisson(lam_soft)
@@ -146,7 +162,7 @@ def build_panel(rng: np.random.Generator, firms: Firms, lines: Lines, titles: Ti
         masks = {f: rng.random(len(rows)) < rate for f, rate in MISSING.items()}
         for capped, total in _CAPPED_BY.items():
             masks[capped] |= masks[total]
-        cols = {f: getattr(text, f).take(pa.array(rows)) for f in FirmText.__dataclass_fields__}
+        cols = {f: getattr(text, f).rows(rows) for f in FirmText.__dataclass_fields__}
         cols["founded_on"] = ak.dates(firms.founded[rows])
         cols["year"] = pa.array(np.full(len(rows), y, dtype=np.int32))
         cols["certifications"] = _certifications(titles, k, rows)

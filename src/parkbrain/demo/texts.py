@@ -7,7 +7,7 @@ import numpy as np
 from parkbrain.demo import arrowkit as ak
 from parkbrain.demo import naming
 from parkbrain.demo.firms import Firms, Lines
-from parkbrain.demo.panel import FirmText
+from parkbrain.demo.panel import Coded, FirmText
 from parkbrain.demo.vocab import Vocabulary
 
 VARIANTS = 24  # distinct scope / product texts per line of business
@@ -54,12 +54,14 @@ def firm_text(rng: np.random.Generator, vocab: Vocabulary, lines: Lines, firms: 
     name = naming.company_names(rng, vocab.brands(), words, word_idx, joint_stock)
     scopes, products = scope_and_product_variants(rng, vocab, lines)
     variant = firms.line * VARIANTS + rng.integers(0, VARIANTS, n)
+    every = np.arange(n)
     return FirmText(
-        uscc=uscc,
-        name=name,
-        district=ak.take([d.name for d in vocab.districts], firms.district),
-        park=ak.take([p.name for p in vocab.parks], np.maximum(firms.park, 0), mask=firms.park < 0),
-        industry_code=ak.take(list(vocab.industry_names), np.maximum(firms.code, 0), mask=firms.code < 0),
-        business_scope=ak.take(scopes, variant, mask=rng.random(n) < 0.015),
-        products=ak.take(products, firms.line * VARIANTS + rng.integers(0, VARIANTS, n), mask=rng.random(n) < 0.04),
+        uscc=Coded(uscc, every),
+        name=Coded(name, every),
+        district=Coded(ak.strings([d.name for d in vocab.districts]), firms.district),
+        park=Coded(ak.strings([p.name for p in vocab.parks]), np.maximum(firms.park, 0), firms.park < 0),
+        industry_code=Coded(ak.strings(list(vocab.industry_names)), np.maximum(firms.code, 0), firms.code < 0),
+        business_scope=Coded(ak.strings(scopes), variant, rng.random(n) < 0.015),
+        products=Coded(ak.strings(products), firms.line * VARIANTS + rng.integers(0, VARIANTS, n),
+                       rng.random(n) < 0.04),
     )

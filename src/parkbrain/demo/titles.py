@@ -45,7 +45,7 @@ def _eligible(name: str, firms: Firms, y: int, held0: dict[str, np.ndarray],
     """Firms that may receive a title this year."""
     age = y - firms.founded_year
     if name == "科技型中小企业":
-        return firms.tech & (firms.log_size < BIG)
+        return firms.tech & (age >= 1) & (firms.log_size < BIG)
     if name == "高新技术企业":
         return firms.tech & (age >= 1)
     if name == "专精特新中小企业":
@@ -55,7 +55,7 @@ def _eligible(name: str, firms: Firms, y: int, held0: dict[str, np.ndarray],
     if name == "瞪羚企业":
         return firms.tech & (age >= 3) & (age <= 15)
     if name == "独角兽企业":
-        return firms.tech & (age <= 12) & ~held["上市企业"]
+        return firms.tech & (age >= 1) & (age <= 12) & ~held["上市企业"]
     return age >= 3  # 上市企业
 
 
@@ -69,12 +69,12 @@ def simulate_titles(rng: np.random.Generator, vocab: Vocabulary, firms: Firms,
     exit_year = np.where(firms.last < len(years) - 1, ys[firms.last], 9999)
     days = {s.name: _batch_days(rng, s, 1990, end, as_of) for s in specs}
     held = {s: np.zeros(n, dtype=bool) for s in names}
-    granted = {s: np.zeros(n, dtype=np.int64) for s in names}
+    granted = {s: np.zeros(n, dtype=np.int32) for s in names}
     gyear = {s: np.zeros(n, dtype=np.int64) for s in names}
     size_z = (firms.log_size - np.log(500.0)) / 1.35
     listing = np.where(firms.leader, np.maximum(firms.founded_year + 3, rng.integers(2005, 2019, n)), 9999)
     out_held = np.zeros((len(years), len(specs), n), dtype=bool)
-    out_day = np.zeros((len(years), len(specs), n), dtype=np.int64)
+    out_day = np.zeros((len(years), len(specs), n), dtype=np.int32)
 
     def grant(name: str, rows: np.ndarray, year: np.ndarray | int) -> None:
         year = np.broadcast_to(np.asarray(year), rows.shape)
@@ -115,7 +115,7 @@ def simulate_titles(rng: np.random.Generator, vocab: Vocabulary, firms: Firms,
                 if need < len(cand):
                     cand = cand[np.argpartition(-(score[cand] + noise[cand]), need - 1)[:need]]
                 back = 0 if y > start else rng.integers(0, min(spec.valid, PRE_HISTORY), len(cand))
-                first_ok = np.maximum(spec.start, firms.founded_year[cand] + (name != "科技型中小企业"))
+                first_ok = np.maximum(spec.start, firms.founded_year[cand] + (3 if name == "上市企业" else 1))
                 grant(name, cand, np.maximum(y - back, np.minimum(first_ok, y)))
         held["独角兽企业"] &= ~held["上市企业"]
         if y in years:

@@ -41,8 +41,8 @@ class TierCounts(BaseModel):
 
     listed: int
     little_giant: int
-    specialized_sme: int
-    high_tech: int
+    specialised_sme: int
+    high_tech_enterprise: int
     tech_sme: int
     none: int
     gazelle: int
@@ -68,7 +68,7 @@ class DistrictFigures(BaseModel):
     rd_expense: Money = None
     tax_paid: Money = None
     employees: float | None
-    high_tech: int
+    high_tech_enterprises: int
     rd_intensity: float | None = Field(description="R&D expense / revenue, percent")
     revenue_growth: float | None = Field(description="Revenue growth on totals, percent")
 

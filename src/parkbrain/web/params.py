@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from parkbrain.overview import NO_TIER, SORTS, TIERS, ecosystem_ids
 from parkbrain.uscc import CHARSET, uscc_problem
@@ -36,6 +36,11 @@ UsccPath = Annotated[str, Path(pattern=USCC_PATTERN, min_length=18, max_length=1
 Text = Annotated[str | None, Query(max_length=100)]
 
 
+def _empty_is_none(value: object) -> object:
+    """A form's empty choice ('all') arrives as ''; it means no filter."""
+    return None if value == "" else value
+
+
 def _blank_to_none(value: str | None) -> str | None:
     """Forms send empty strings for 'any'; treat them as no filter."""
     return value.strip() or None if value is not None else None
@@ -59,15 +64,19 @@ class EnterpriseQuery:
     q: Annotated[str | None, Query(max_length=100, description="Searched in name, USCC, products, business scope")] = None
     district: Text = None
     park: Text = None
-    tier: Annotated[TierId | None, Query(description="Highest certification in the latest year")] = None
-    ecosystem: Annotated[EcosystemId | None, Query(description="Industrial ecosystem")] = None
-    industry: Annotated[str | None, Query(pattern=r"^[A-Ta-t][0-9]{0,4}$", description="GB/T 4754-2017 code prefix")] = None
+    tier: Annotated[TierId | None, BeforeValidator(_empty_is_none),
+                    Query(description="Highest certification in the latest year")] = None
+    ecosystem: Annotated[EcosystemId | None, BeforeValidator(_empty_is_none),
+                         Query(description="Industrial ecosystem")] = None
+    industry: Annotated[str | None, Query(pattern=r"^([A-Ta-t][0-9]{0,4})?$",
+                                          description="GB/T 4754-2017 code prefix, e.g. C39")] = None
     sort: Annotated[SortKey, Query(description="Sort column; '-' first: descending")] = SortKey.desc_revenue
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50
 
     def __post_init__(self) -> None:
-        self.q, self.district, self.park = map(_blank_to_none, (self.q, self.district, self.park))
+        self.q, self.district, self.park, self.industry = map(
+            _blank_to_none, (self.q, self.district, self.park, self.industry))
 
     def as_kwargs(self) -> dict:
         """Keyword arguments of `overview.list_enterprises`."""

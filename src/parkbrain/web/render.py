@@ -16,7 +16,7 @@ from parkbrain.web.language import request_language, translator
 
 # The unit of each key indicator as reports write it (the JSON `unit` field).
 UNITS = {"enterprises": "家", "revenue": "万元", "rd_expense": "万元", "rd_intensity": "%",
-         "tax_paid": "万元", "employees": "人", "invention_patents_held": "件", "high_tech": "家"}
+         "tax_paid": "万元", "employees": "人", "invention_patents_held": "件", "high_tech_enterprises": "家"}
 
 
 class Figures:
@@ -57,6 +57,9 @@ class Figures:
     def change(self, ind: str, change: float | None) -> str:
         """A key indicator's year-on-year change: growth, or percentage points for ratios."""
         return self.points(change) if UNITS[ind] == "%" else self.growth(change)
+
+    def direction(self, change: float | None) -> str:
+        return numbers.direction(change)
 
     def date(self, value) -> str:
         return value.isoformat() if value else numbers.MISSING

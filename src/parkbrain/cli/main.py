@@ -1,4 +1,4 @@
-"""The `parkbrain` command: thin shells over the application object (Typer + Rich)."""
+"""The core commands: demo, serve, import, export, status."""
 
 from __future__ import annotations
 
@@ -8,28 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from parkbrain.app import ParkBrain
+from parkbrain.cli.common import State, console, err, open_park, progress_bar
 from parkbrain.i18n import translate
 from parkbrain.importing.errors import ImportFileError
 from parkbrain.importing.service import ImportRefused
 from parkbrain.importing.templates import load_templates
-from parkbrain.settings import SettingsError
 
 app = typer.Typer(help="ParkBrain 园区产业大脑: the industry brain of a high-tech park.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
 HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (PARKBRAIN_HOME; default ./parkbrain-data).")]
-
-
-class State:
-    home: Path | None = None
-    lang: str | None = None
 
 
 @app.callback()
@@ -37,20 +27,6 @@ def main(home: HomeOption = None,
          lang: Annotated[str | None, typer.Option(help="Message language: zh or en (PARKBRAIN_LANG).")] = None) -> None:
     """Global options shared by every command."""
     State.home, State.lang = home, lang
-
-
-def open_park(*, read_only: bool = False, **overrides: object) -> ParkBrain:
-    """The application object from the environment and the global options; a bad setting stops here."""
-    try:
-        return ParkBrain.from_env(read_only=read_only, home=State.home, lang=State.lang, **overrides)
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                    console=err, transient=False)
 
 
 @app.command()
@@ -64,7 +40,7 @@ def demo(
     """Build the synthetic demo park (deterministic for a seed), then serve it."""
     park = open_park(port=port, host=host)
     steps = ["generate", *load_templates()]
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("演示园区 demo park", total=len(steps))
 
         def step(name: str) -> None:
@@ -156,7 +132,7 @@ def export(
         err.print(f"unknown template {', '.join(unknown)}; choose from {', '.join(load_templates())}", style="red")
         raise typer.Exit(2)
     park = open_park()
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("export", total=len(kinds))
         for name in kinds:
             target = out / f"{name}.{fmt}"

@@ -1,0 +1,37 @@
+"""What every command shares: the consoles, the global options and opening the park."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from parkbrain.app import ParkBrain
+from parkbrain.settings import SettingsError
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class State:
+    """The global options of this invocation (set by the main callback)."""
+
+    home: Path | None = None
+    lang: str | None = None
+
+
+def open_park(*, read_only: bool = False, **overrides: object) -> ParkBrain:
+    """The application object from the environment and the global options; a bad setting stops here."""
+    try:
+        return ParkBrain.from_env(read_only=read_only, home=State.home, lang=State.lang, **overrides)
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def progress_bar() -> Progress:
+    """A Rich progress bar on standard error, for long work."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    console=err, transient=False)

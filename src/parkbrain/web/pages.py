@@ -1,0 +1,72 @@
+"""The HTML pages: parse, build the same model as the JSON twin, render."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from parkbrain import overview
+from parkbrain.web import charts
+from parkbrain.web.api import build_enterprise_detail, build_enterprise_page, build_overview
+from parkbrain.web.params import EnterpriseQuery, OverviewQuery, SortKey, TierId, UsccPath
+from parkbrain.web.render import page_context
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def _render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
+    return response
+
+
+def _cert_label(t):
+    """The certification's name in the page's language (tiers and badges have catalogue labels)."""
+    keys = {name: f"tier.{tier}" for tier, name in overview.TIERS.items()}
+    keys |= {name: f"badge.{badge}" for badge, name in overview.BADGES.items()}
+    return lambda name: t(keys[name]) if name in keys else name
+
+
+@router.get("/")
+def home(request: Request, query: Annotated[OverviewQuery, Depends()]) -> HTMLResponse:
+    """The park at a glance."""
+    model = build_overview(request, query)
+    ctx = page_context(request, active="home")
+    fig, t, lang = ctx["fig"], ctx["t"], ctx["lang"]
+    data = model.model_dump()
+    ctx |= {
+        "ov": model, "options": overview.filter_options(request.app.state.park.warehouse),
+        "charts": {
+            "tiers": charts.tier_pyramid(data["tiers"], t, fig),
+            "ecosystems": charts.ecosystem_bars(data["ecosystems"], fig, lang),
+            "districts": charts.district_comparison(data["by_district"], model.district, t, fig, lang),
+        },
+    }
+    return _render(request, "home.html", ctx)
+
+
+@router.get("/enterprises")
+def enterprises(request: Request, query: Annotated[EnterpriseQuery, Depends()]) -> HTMLResponse:
+    """The enterprise register: search, filters, paging; HTMX asks for the results block only."""
+    result = build_enterprise_page(request, query)
+    ctx = page_context(request, active="enterprises", result=result, query=query,
+                       tiers=list(TierId), sorts=list(SortKey),
+                       ecosystems=overview.ecosystem_ids())
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+    if partial:
+        return _render(request, "_results.html", ctx)
+    ctx["options"] = overview.filter_options(request.app.state.park.warehouse)
+    return _render(request, "enterprises.html", ctx)
+
+
+@router.get("/enterprises/{uscc}")
+def enterprise(request: Request, uscc: UsccPath) -> HTMLResponse:
+    """One enterprise's file: attributes, certifications, yearly figures and charts."""
+    model = build_enterprise_detail(request, uscc)
+    ctx = page_context(request, active="enterprises", detail=model)
+    ctx |= {"badge_names": {name: b for b, name in overview.BADGES.items()}, "cert_label": _cert_label(ctx["t"])}
+    years = [y.model_dump() for y in model.years]
+    ctx["trend"] = charts.enterprise_trend(years, ctx["t"], ctx["lang"])
+    return _render(request, "enterprise.html", ctx)

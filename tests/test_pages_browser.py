@@ -1,0 +1,148 @@
+"""The pages in a real browser: Debian's chromium driven by Playwright against uvicorn on a free port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+
+from parkbrain.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SCREENSHOT = "/tmp/parkbrain-home.png"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(demo_park) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(demo_park.park), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with its console errors, failed requests and every host it asked."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.hosts: set[str] = set()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+        self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).netloc))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path, wait_until="networkidle")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], self.errors
+        assert self.failed == [], self.failed
+        assert self.hosts == {urlparse(self.base_url).netloc}, self.hosts
+
+
+@pytest.fixture
+def watched(browser, base_url) -> Iterator[Watched]:
+    w = Watched(browser, base_url)
+    yield w
+    w.context.close()
+
+
+def test_home_page_draws_its_charts(watched):
+    page = watched.page
+    watched.goto("/")
+    for chart in ("#chart-tiers", "#chart-ecosystems", "#chart-districts"):
+        page.wait_for_selector(f"{chart} canvas", timeout=10_000)
+        box = page.locator(f"{chart} canvas").first.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 200, chart
+    assert page.locator(".tile").count() == 8
+    assert page.locator("#demo-banner").is_visible()
+    page.wait_for_timeout(400)  # let the 300 ms chart animation finish before the picture
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    watched.assert_clean()
+
+
+def test_search_narrows_the_table_without_reloading(watched):
+    page = watched.page
+    watched.goto("/enterprises")
+    before = int(page.get_attribute("#result-total", "data-total"))
+    page.evaluate("window.__sameDocument = true")
+    page.fill("#q", "传感")
+    page.wait_for_selector(f"#result-total:not([data-total='{before}'])", timeout=10_000)
+    after = int(page.get_attribute("#result-total", "data-total"))
+    assert 0 < after < before == 2000
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of swapping the table"
+    assert "q=" in page.url  # hx-push-url keeps the search in the address
+    rows = page.locator("#enterprise-table tbody tr")
+    assert rows.count() == min(after, 50)
+    page.select_option("#f-tier", "high_tech_enterprise")
+    page.wait_for_selector(f"#result-total:not([data-total='{after}'])", timeout=10_000)
+    assert int(page.get_attribute("#result-total", "data-total")) < after
+    watched.assert_clean()
+
+
+def test_clicking_an_enterprise_opens_its_page_with_its_chart(watched):
+    page = watched.page
+    watched.goto("/enterprises")
+    link = page.locator("a.firm-link").first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_selector("#chart-trend canvas", timeout=10_000)
+    assert page.locator("#enterprise-name").inner_text() == name
+    assert "/enterprises/" in page.url
+    assert page.locator("#yearly tbody tr").count() >= 1
+    watched.assert_clean()
+
+
+def test_language_switch_changes_the_headings(watched):
+    page = watched.page
+    watched.goto("/")
+    assert "全园区" in page.locator("h1").inner_text()
+    page.click("#lang-switch")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("h1").inner_text().startswith("The park in")
+    assert page.locator(".mainnav").inner_text().split() == ["Overview", "Enterprises"]
+    page.wait_for_selector("#chart-tiers canvas")
+    watched.goto("/enterprises")  # remembered
+    assert page.locator("h1").inner_text() == "Enterprises"
+    watched.assert_clean()
