@@ -48,3 +48,29 @@ def test_csv_export_is_chinese_template_with_labels(tmp_path):
     assert header[:6] == ["统一社会信用代码", "企业名称", "成立日期", "所属区县", "所属园区", "行业代码"]
     record = dict(zip(header, first, strict=True))
     assert (record["营业收入"], record["重大安全质量事故"], record["资质"], record["年度"]) == ("1000", "否", "", "2022")
+
+
+def test_demo_park_passes_import_validation_and_round_trips(tmp_path):
+    """Everything the demo builds is valid template data: export it all, import it all, compare."""
+    tables = ("enterprises", "enterprise_years", "parks", "spaces", "talents", "experts", "tech_needs", "projects")
+    with ParkBrain(Settings(home=tmp_path / "demo")) as demo:
+        assert demo.build_demo(enterprises=500, seed=3)
+        assert demo.is_demo
+        assert not demo.build_demo(enterprises=500, seed=3)  # unchanged: not rebuilt
+        w = demo.warehouse
+        expected = {t: sorted(map(str, w.to_pylist(w.table(t)))) for t in tables}
+        for kind in ("enterprises", "parks", "spaces", "talents", "experts", "tech_needs", "projects"):
+            export_template(w, kind, tmp_path / "out" / f"{kind}.csv")
+    with ParkBrain(Settings(home=tmp_path / "copy")) as copy:
+        for path in sorted((tmp_path / "out").iterdir()):
+            assert not copy.import_file(path).errors
+        w = copy.warehouse
+        assert {t: sorted(map(str, w.to_pylist(w.table(t)))) for t in tables} == expected
+        assert not copy.is_demo
+
+
+def test_demo_refuses_a_home_with_imported_data(tmp_path):
+    with ParkBrain(Settings(home=tmp_path / "h")) as park:
+        park.import_file(write_csv(tmp_path / "e.csv", rows(2)))
+        with pytest.raises(ValueError, match="imported data"):
+            park.build_demo(enterprises=200, seed=1)

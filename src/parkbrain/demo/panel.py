@@ -132,7 +132,7 @@ def build_panel(rng: np.random.Generator, firms: Firms, lines: Lines, titles: Ti
         share = np.where(gaoqi, rng.uniform(0.62, 0.98, n), t.hitech)
         high_tech = np.minimum(np.round(revenue * share, 2), revenue)
         margin = t.margin + rng.normal(0, 0.03, n) - 0.2 * (age < 2)
-        profit = np.round(revenue * margin - 0.7 * np.maximum(0.0, rd - 0.25 * revenue), 2)
+        profit = np.round(revenue * margin - 0.7 * np.maximum(0.0, rd - 0.25 * revenue), 2) + 0.0  # no -0.0
         tax = np.round(revenue * t.vat + np.maximum(profit, 0) * np.where(gaoqi, 0.15, 0.25), 2)
         exports = np.round(np.minimum(revenue * t.exports * np.exp(rng.normal(0, 0.1, n)), revenue), 2)
         assets = np.round(revenue * t.turnover + t.capital, 2)

@@ -75,6 +75,7 @@ def parse_number(values: pa.Array, column: Column, today: dt.date) -> Parsed:
     cleaned = pc.replace_substring(values, ",", "")
     ok = _matches(cleaned, r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
     typed = pc.cast(pc.if_else(ok, cleaned, pa.scalar(None, pa.string())), pa.float64())
+    typed = pc.add(typed, 0.0)  # "-0" is stored as 0.0, so equal files compare equal
     return typed, _range_problems(typed, column, _problem(pc.invert(ok), "number_format"))
 
 
@@ -96,8 +97,13 @@ def _range_problems(typed: pa.Array, column: Column, problems: pa.Array) -> pa.A
 def parse_year(values: pa.Array, column: Column, today: dt.date) -> Parsed:
     ok = _matches(values, r"^\d{4}$")
     typed = pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int32())
-    out_of_range = pc.fill_null(pc.or_(pc.less(typed, 1990), pc.greater(typed, today.year)), False)
+    out_of_range = pc.fill_null(pc.or_(pc.less(typed, year_floor(column)), pc.greater(typed, today.year)), False)
     return typed, _first(_problem(pc.invert(ok), "year_format"), _problem(out_of_range, "year_range"))
+
+
+def year_floor(column: Column) -> int:
+    """The earliest year a year column accepts: 1990 for data years (the template's rule), else its min."""
+    return int(column.min) if column.min is not None else 1990
 
 
 def parse_date(values: pa.Array, column: Column, today: dt.date) -> Parsed:

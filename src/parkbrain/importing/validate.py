@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from parkbrain.importing.errors import ImportFileError, RowError
 from parkbrain.importing.readers import RawTable
-from parkbrain.importing.rules import CERTIFICATIONS, PARSERS, SECTIONS, canonical_certifications
+from parkbrain.importing.rules import CERTIFICATIONS, PARSERS, SECTIONS, canonical_certifications, year_floor
 from parkbrain.importing.templates import Column, Template
 from parkbrain.uscc import check_character
 
@@ -156,7 +156,7 @@ def _params(code: str, template: Template, column: Column, cell: str | None, typ
     if code == "date_future":
         return {"today": today.isoformat()}
     if code == "year_range":
-        return {"low": 1990, "high": today.year}
+        return {"low": year_floor(column), "high": today.year}
     if code == "number_format":
         return {"unit": column.unit or "数值"}
     if code in ("below_min", "above_max"):
