@@ -35,11 +35,13 @@ $(VENDOR)/.stamp: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	touch $@
 
-# Page tests drive Debian's chromium through Playwright (Playwright cannot download a browser here).
+# Page tests drive Debian's chromium through Playwright (Playwright cannot download a browser here);
+# a CJK font makes their screenshots readable.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: run 'sudo apt-get install chromium' (page tests need it)"; exit 1; fi; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "missing: run 'sudo apt-get install $(BROWSER_PACKAGES)' (page tests need chromium)"; exit 1; fi; fi
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +13,6 @@ from parkbrain.app import ParkBrain
 from parkbrain.importing.service import write_batch
 from parkbrain.importing.templates import load_templates
 from parkbrain.settings import Settings
-
-# Starlette's test client asks for httpx2 with a UserWarning at import; import it once here,
-# quietly, so the suite's `filterwarnings = error` does not turn that into a collection error.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", UserWarning)
-    import starlette.testclient  # noqa: F401
 
 DEMO_ENTERPRISES = 2000
 DEMO_SEED = 1

@@ -116,6 +116,7 @@ def filter_options(warehouse: Warehouse) -> dict[str, list]:
     firms = warehouse.table("enterprises")
 
     def distinct(column: str) -> list[str]:
+        """The column's distinct non-null values, sorted."""
         values = firms.select(column).filter(firms[column].notnull()).distinct().order_by(column)
         return [r[column] for r in warehouse.to_pylist(values)]
 

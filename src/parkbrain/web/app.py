@@ -72,6 +72,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """404 and friends, in the request's language."""
         t = translator(request_language(request))
         generic = exc.status_code in (404, 405) and exc.detail in ("Not Found", "Method Not Allowed")
         message = t(f"error.http_{exc.status_code}") if generic else str(exc.detail)
@@ -81,6 +82,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """422: FastAPI's JSON under /api, a page naming the bad parameters elsewhere."""
         if _wants_json(request):
             return await request_validation_exception_handler(request, exc)
         t = translator(request_language(request))
@@ -91,6 +93,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        """500 without a stack trace; the trace goes to the log."""
         log.exception("error serving %s", request.url.path)
         t = translator(request_language(request))
         if _wants_json(request):

@@ -24,14 +24,14 @@ def _scale(values: list[float | None], divisor: float) -> list[float | None]:
     return [None if v is None else round(v / divisor, 2) for v in values]
 
 
-def park_money_axis(lang: str) -> tuple[float, str]:
+def park_money_axis(t, lang: str) -> tuple[float, str]:
     """Divisor from 万元 and axis unit for park-level money: 亿元, or billion CNY."""
-    return (1e4, "亿元") if lang == "zh" else (1e5, "bn CNY")
+    return (1e4 if lang == "zh" else 1e5), t("unit.park_money")
 
 
-def firm_money_axis(lang: str) -> tuple[float, str]:
+def firm_money_axis(t, lang: str) -> tuple[float, str]:
     """Divisor from 万元 and axis unit for one enterprise's money: 万元, or million CNY."""
-    return (1, "万元") if lang == "zh" else (100, "m CNY")
+    return (1 if lang == "zh" else 100), t("unit.firm_money")
 
 
 def tier_pyramid(tiers: dict[str, int], t, fig: Figures) -> dict:
@@ -48,9 +48,9 @@ def tier_pyramid(tiers: dict[str, int], t, fig: Figures) -> dict:
     return _base(series=[series])
 
 
-def ecosystem_bars(ecosystems: list[dict], fig: Figures, lang: str) -> dict:
+def ecosystem_bars(ecosystems: list[dict], t, fig: Figures, lang: str) -> dict:
     """Revenue per ecosystem as horizontal bars, the enterprise count in the tooltip."""
-    divisor, unit = park_money_axis(lang)
+    divisor, unit = park_money_axis(t, lang)
     rows = list(reversed(ecosystems))  # ECharts draws the first category at the bottom
     data = []
     for row in rows:
@@ -68,7 +68,7 @@ def ecosystem_bars(ecosystems: list[dict], fig: Figures, lang: str) -> dict:
 
 def district_comparison(districts: list[dict], selected: str | None, t, fig: Figures, lang: str) -> dict:
     """Revenue (bars) and R&D intensity (line) by district; the selected district stands out."""
-    divisor, unit = park_money_axis(lang)
+    divisor, unit = park_money_axis(t, lang)
     bars = []
     for row in districts:
         value = None if row["revenue"] is None else round(row["revenue"] / divisor, 2)
@@ -91,7 +91,7 @@ def district_comparison(districts: list[dict], selected: str | None, t, fig: Fig
 
 def enterprise_trend(years: list[dict], t, lang: str) -> dict:
     """One enterprise's revenue and R&D (bars) and staff (line) by year."""
-    divisor, unit = firm_money_axis(lang)
+    divisor, unit = firm_money_axis(t, lang)
     labels = [str(y["year"]) for y in years]
     return _base(
         tooltip={"trigger": "axis", "confine": True},

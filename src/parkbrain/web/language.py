@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 
 from parkbrain.i18n import LANGUAGES, translate
@@ -46,8 +48,9 @@ def request_language(request: Request) -> str:
             or best_accepted(request.headers.get("accept-language")) or DEFAULT)
 
 
-def translator(lang: str):
+def translator(lang: str) -> Callable[..., str]:
     """`t(key, **params)` for the web catalogue (keys without their ``web.`` prefix)."""
     def t(key: str, **params: object) -> str:
+        """The message for a web key in the bound language."""
         return translate(f"web.{key}", lang, **params)
     return t

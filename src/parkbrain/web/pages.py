@@ -40,7 +40,7 @@ def home(request: Request, query: Annotated[OverviewQuery, Depends()]) -> HTMLRe
         "ov": model, "options": overview.filter_options(request.app.state.park.warehouse),
         "charts": {
             "tiers": charts.tier_pyramid(data["tiers"], t, fig),
-            "ecosystems": charts.ecosystem_bars(data["ecosystems"], fig, lang),
+            "ecosystems": charts.ecosystem_bars(data["ecosystems"], t, fig, lang),
             "districts": charts.district_comparison(data["by_district"], model.district, t, fig, lang),
         },
     }

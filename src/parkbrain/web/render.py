@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 from urllib.parse import urlencode
@@ -26,21 +27,27 @@ class Figures:
         self.lang = lang
 
     def money(self, wan: float | None) -> str:
+        """Money given in 万元."""
         return numbers.money(wan, self.lang)
 
     def people(self, n: float | None) -> str:
+        """A head count."""
         return numbers.people(n, self.lang)
 
     def count(self, n: float | None, unit: str = "家") -> str:
+        """A count with its measure word (Chinese only)."""
         return numbers.count(n, self.lang, unit)
 
     def percent(self, value: float | None) -> str:
+        """A percentage (already times 100)."""
         return numbers.percent(value)
 
     def growth(self, pct: float | None) -> str:
+        """Year-on-year growth in percent."""
         return numbers.growth(pct, self.lang)
 
     def points(self, pp: float | None) -> str:
+        """Year-on-year change in percentage points."""
         return numbers.points(pp, self.lang)
 
     def indicator(self, ind: str, value: float | None) -> str:
@@ -59,9 +66,11 @@ class Figures:
         return self.points(change) if UNITS[ind] == "%" else self.growth(change)
 
     def direction(self, change: float | None) -> str:
+        """up / down / flat, as the change reads when shown (a CSS class)."""
         return numbers.direction(change)
 
-    def date(self, value) -> str:
+    def date(self, value: dt.date | None) -> str:
+        """A date as YYYY-MM-DD."""
         return value.isoformat() if value else numbers.MISSING
 
 
