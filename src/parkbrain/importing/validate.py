@@ -11,7 +11,13 @@ import pyarrow.compute as pc
 
 from parkbrain.importing.errors import ImportFileError, RowError
 from parkbrain.importing.readers import RawTable
-from parkbrain.importing.rules import CERTIFICATIONS, PARSERS, SECTIONS, canonical_certifications, year_floor
+from parkbrain.importing.rules import (
+    CERTIFICATIONS,
+    PARSERS,
+    SECTIONS,
+    canonical_certifications,
+    year_floor,
+)
 from parkbrain.importing.templates import Column, Template
 from parkbrain.uscc import check_character
 
