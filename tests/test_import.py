@@ -251,3 +251,17 @@ def test_large_file_errors_keep_their_rows(park, tmp_path):
     assert [(e.row, e.column, e.code) for e in caught.value.report.errors] == [
         (9000, "成立日期", "date_format"), (11000, "资质", "certification_date"),
         (12000, "重大安全质量事故", "yesno")]
+
+
+def test_spaces_around_cells_are_trimmed_and_blank_is_empty(park, tmp_path):
+    body = rows(4)
+    body[1][1] = "  杭州甲科技有限公司 "   # a text read dictionary-encoded (the 2023 row)
+    body[0][7] = " 1000 "
+    body[2][3] = "   "                    # required district, blank
+    with pytest.raises(ImportRefused) as caught:
+        park.import_file(write_csv(tmp_path / "e.csv", body))
+    assert [(e.row, e.column, e.code) for e in caught.value.report.errors] == [(4, "所属区县", "required")]
+    park.import_file(tmp_path / "e.csv", skip_bad_rows=True)
+    w = park.warehouse
+    t = w.table("enterprises")
+    assert w.scalar(t.filter(t.uscc == uscc(0)).name.max()) == "杭州甲科技有限公司"

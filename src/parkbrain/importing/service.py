@@ -64,13 +64,19 @@ def resolve_template(kind: str | None, headers: list[str], path: Path) -> Templa
     return template
 
 
+def text_headers(template: Template, headers: list[str]) -> list[str]:
+    """The headers of a file that name the template's free-text columns."""
+    mapping = template.header_map()
+    return [h for h in headers if h in mapping and template.column(mapping[h]).type == "text"]
+
+
 def import_file(warehouse: Warehouse, path: Path, *, kind: str | None = None,
                 skip_bad_rows: bool = False, today: dt.date | None = None) -> ImportReport:
     """Import one template file. Raises ImportRefused (nothing written) when a row is invalid
     and skip_bad_rows is off; with it, writes the valid rows and a rejects file beside the input."""
     path = Path(path)
     started = dt.datetime.now(dt.UTC)
-    raw = read_file(path)
+    raw = read_file(path, compact=lambda headers: text_headers(resolve_template(kind, headers, path), headers))
     template = resolve_template(kind, raw.headers, path)
     checked = validate(raw, template, path=str(path), today=today)
     report = ImportReport(str(path), template.id, file_sha256(path), raw.table.num_rows + len(raw.errors),
@@ -80,6 +86,7 @@ def import_file(warehouse: Warehouse, path: Path, *, kind: str | None = None,
     if checked.errors:
         report.rejects_path = str(write_rejects(path, raw, checked.errors))
     del raw  # the file's text is no longer needed: free it before the warehouse copies the rows
+    pa.default_memory_pool().release_unused()
     with warehouse.transaction():
         report.counts = write_batch(warehouse, template, checked.table)
         record_import(warehouse, report, started)
@@ -100,10 +107,14 @@ def write_batch(warehouse: Warehouse, template: Template, table: pa.Table) -> Up
 def latest_enterprise_rows(warehouse: Warehouse, table: pa.Table) -> pa.Table:
     """Each enterprise's attributes from its latest year in the batch, unless the warehouse
     already holds them from a later year (an old file must not roll a renamed firm back)."""
-    ordered = table.select([*ENTERPRISE_FIELDS, "year"]).sort_by([("uscc", "ascending"), ("year", "descending")])
-    keep = pc.invert(pc.equal(ordered["uscc"].combine_chunks()[1:], ordered["uscc"].combine_chunks()[:-1]))
-    first = pa.concat_arrays([pa.array([True]), keep]) if ordered.num_rows else pa.array([], pa.bool_())
-    latest = ordered.filter(first).rename_columns([*ENTERPRISE_FIELDS, "as_of_year"])
+    # Sort the keys only, then take the chosen rows: sorting the whole table would copy its texts.
+    order = pc.sort_indices(table.select(["uscc", "year"]),
+                            sort_keys=[("uscc", "ascending"), ("year", "descending")])
+    codes = pc.take(table["uscc"], order).combine_chunks()
+    first = pa.concat_arrays([pa.array([True]), pc.not_equal(codes[1:], codes[:-1])]) \
+        if len(codes) else pa.array([], pa.bool_())
+    chosen = pc.filter(order, first)
+    latest = table.select([*ENTERPRISE_FIELDS, "year"]).take(chosen).rename_columns([*ENTERPRISE_FIELDS, "as_of_year"])
     stored = warehouse.to_arrow(warehouse.table("enterprises").select("uscc", stored_year="as_of_year"))
     if stored.num_rows:
         joined = latest.join(stored, "uscc", join_type="left outer")

@@ -54,11 +54,11 @@ def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | N
         if header is None:
             typed[column.field] = pa.nulls(n, column.arrow_type)
             continue
-        text = _clean(raw.table.column(header))
+        text = _clean(raw.table.column(header), column.type)
         values, problem = _parse(text, column, today)
         if column.required:
             problem = pc.coalesce(pc.if_else(pc.is_null(text), pa.scalar("required"), pa.scalar(None, pa.string())), problem)
-        typed[column.field] = values.cast(column.arrow_type)
+        typed[column.field] = values if column.type == "text" else values.cast(column.arrow_type)
         problems[column.field] = problem
     _cross_field_problems(template, typed, problems)
     errors = list(raw.errors)
@@ -78,7 +78,7 @@ def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | N
     errors += _duplicate_keys(template, typed, present, raw.rows, bad)
     bad_rows = {e.row for e in errors}
     keep = ~np.isin(raw.rows, np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)))
-    table = pa.table(typed, schema=template.arrow_schema.with_metadata(None)) if n else template.arrow_schema.empty_table()
+    table = pa.table(typed) if n else template.arrow_schema.empty_table()
     table = table.filter(pa.array(keep)) if not keep.all() else table
     errors.sort(key=lambda e: (e.row, template.fields.index(mapping[e.column]) if e.column in mapping else -1))
     return Validated(template, table, raw.rows[keep], errors, unknown)
@@ -88,8 +88,11 @@ def validate(raw: RawTable, template: Template, *, path: str, today: dt.date | N
 FEW_DISTINCT = {"date", "year", "industry_code", "yesno", "enum", "certifications"}
 
 
-def _parse(text: pa.Array, column: Column, today: dt.date) -> tuple[pa.Array, pa.Array]:
+def _parse(text: pa.ChunkedArray, column: Column, today: dt.date) -> tuple[pa.Array, pa.Array]:
     parser = PARSERS[column.type]
+    if column.type == "text":
+        return parser(text, column, today)
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     if column.type not in FEW_DISTINCT or len(text) < 10_000:
         return parser(text, column, today)
     encoded = pc.dictionary_encode(text)
@@ -97,10 +100,25 @@ def _parse(text: pa.Array, column: Column, today: dt.date) -> tuple[pa.Array, pa
     return pc.take(values, encoded.indices), pc.take(problems, encoded.indices)
 
 
-def _clean(column: pa.ChunkedArray) -> pa.Array:
-    """Cells without surrounding white space; a cell of only spaces is empty."""
-    text = pc.utf8_trim_whitespace(column.combine_chunks())
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+def _clean(column: pa.ChunkedArray, dtype: str) -> pa.ChunkedArray:
+    """Cells without surrounding white space; a cell of only spaces is empty.
+
+    Columns are kept in chunks and, for long texts read dictionary-encoded, as dictionaries:
+    most columns need no change, and then pass through without a copy.
+    """
+    if pa.types.is_dictionary(column.type):
+        if dtype == "text" and not any(_needs_trim(chunk.dictionary) for chunk in column.chunks):
+            return column
+        column = column.cast(pa.string())
+    if _needs_trim(column):
+        column = pc.utf8_trim_whitespace(column)
+    if pc.any(pc.equal(column, "")).as_py():
+        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+    return column
+
+
+def _needs_trim(values: pa.Array | pa.ChunkedArray) -> bool:
+    return bool(pc.any(pc.match_substring_regex(values, r"^\s|\s$|^$")).as_py())
 
 
 def _cross_field_problems(template: Template, typed: dict[str, pa.Array], problems: dict[str, pa.Array]) -> None:

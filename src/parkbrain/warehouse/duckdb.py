@@ -40,6 +40,7 @@ class DuckDBWarehouse(Warehouse):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
         self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        self.con.execute("SET enable_progress_bar = false")  # it would draw on the CLI's stdout
         # One connection shared by threads (the web app's workers): writes and queries are serialised.
         self.lock = threading.RLock()
         if not read_only:
