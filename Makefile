@@ -7,12 +7,12 @@ PORT   ?= 8000
 ENTERPRISES ?= 20000
 VENDOR := src/parkbrain/web/static/vendor
 
-.PHONY: demo test install assets browser lint bench clean
+.PHONY: demo test install assets browser postgres lint bench clean
 
 demo: install assets
 	$(BIN)/parkbrain demo --enterprises $(ENTERPRISES) --port $(PORT)
 
-test: install assets browser
+test: install assets browser postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -42,6 +42,10 @@ browser:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "missing: run 'sudo apt-get install $(BROWSER_PACKAGES)' (page tests need chromium)"; exit 1; fi; fi
+
+# The operational-database tests run on SQLite and on PostgreSQL (127.0.0.1:5432, database test).
+postgres:
+	@bash scripts/ensure-postgres.sh
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
