@@ -75,6 +75,14 @@ class Watched:
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path, wait_until="networkidle")
 
+    def log_in(self, account) -> None:
+        """Through the login form, as a person would."""
+        self.goto("/login")
+        self.page.fill("#username", account.username)
+        self.page.fill("#password", account.password)
+        self.page.click("#login-submit")
+        self.page.wait_for_load_state("networkidle")
+
     def assert_clean(self) -> None:
         assert self.errors == [], self.errors
         assert self.failed == [], self.failed
@@ -82,10 +90,17 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser, base_url) -> Iterator[Watched]:
+def anonymous(browser, base_url) -> Iterator[Watched]:
     w = Watched(browser, base_url)
     yield w
     w.context.close()
+
+
+@pytest.fixture
+def watched(anonymous, demo_people) -> Watched:
+    """A browser logged in as an officer (who sees the whole park)."""
+    anonymous.log_in(demo_people["officer"])
+    return anonymous
 
 
 def test_home_page_draws_its_charts(watched):
@@ -141,8 +156,49 @@ def test_language_switch_changes_the_headings(watched):
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text().startswith("The park in")
-    assert page.locator(".mainnav").inner_text().split() == ["Overview", "Enterprises"]
+    assert page.locator(".mainnav").inner_text().split("\n") == ["Overview", "Enterprises", "Service desk"]
     page.wait_for_selector("#chart-tiers canvas")
     watched.goto("/enterprises")  # remembered
     assert page.locator("h1").inner_text() == "Enterprises"
     watched.assert_clean()
+
+
+def test_login_is_required_and_comes_back_to_the_page(anonymous, demo_people):
+    page = anonymous.page
+    anonymous.page.goto(anonymous.base_url + "/enterprises", wait_until="networkidle")
+    assert "/login?next=/enterprises" in page.url
+    page.fill("#username", demo_people["analyst"].username)
+    page.fill("#password", "wrong password")
+    page.click("#login-submit")
+    assert page.locator("#login-error").inner_text() == "用户名或密码错误。"
+    anonymous.failed.clear()  # the 401 of the wrong password is expected (and logged by the browser)
+    anonymous.errors.clear()
+    page.fill("#username", demo_people["analyst"].username)
+    page.fill("#password", demo_people["analyst"].password)
+    page.click("#login-submit")
+    page.wait_for_selector("#enterprise-table")
+    assert page.url.endswith("/enterprises")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+    anonymous.assert_clean()
+
+
+def test_an_enterprise_files_a_request_with_an_attachment(anonymous, demo_people, tmp_path):
+    attachment = tmp_path / "扩产说明.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n% ParkBrain browser test\n")
+    anonymous.log_in(demo_people["enterprise"])
+    page = anonymous.page
+    assert "/enterprises/" in page.url  # an enterprise's home is its own file
+    anonymous.goto("/desk/new")
+    page.select_option("#category", "land_space")
+    page.fill("#title", "扩产需要标准厂房")
+    page.fill("#description", "计划明年扩产，需要约3000平方米标准厂房，层高不低于6米。")
+    page.set_input_files("#files", str(attachment))
+    page.click("#submit-request")
+    page.wait_for_selector("#request-title")
+    assert "扩产需要标准厂房" in page.locator("#request-title").inner_text()
+    assert page.locator("#request-department").inner_text() == "规划建设局"
+    assert page.locator("#attachments a").inner_text() == "扩产说明.pdf"
+    anonymous.goto("/desk")
+    assert "扩产需要标准厂房" in page.locator("#desk-table").inner_text()
+    anonymous.assert_clean()

@@ -79,8 +79,10 @@ def by_year(rows, year, district=None, latest=None):
 
 
 @pytest.fixture
-def client(demo_park):
+def client(demo_park, demo_people, login):
+    """A client logged in as an officer (who sees the whole park)."""
     with TestClient(create_app(demo_park.park)) as c:
+        login(c, demo_people["officer"])
         yield c
 
 
@@ -327,7 +329,7 @@ def test_language_switch_by_query_cookie_and_header(client):
     assert "lang=en" in en.headers["set-cookie"]
     assert "Enterprises" in client.get("/enterprises").text  # remembered by the cookie
     assert "Revenue" in client.get("/api/overview").json()["indicators"][1]["label"]
-    client.cookies.clear()
+    client.cookies.delete("lang")
     assert "企业名录" in client.get("/enterprises").text
     # Chinese first: an English browser locale alone does not switch the language.
     assert "企业名录" in client.get("/enterprises", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
@@ -358,15 +360,17 @@ def test_openapi_describes_the_json_twins(client):
     assert "404" in spec["paths"]["/api/enterprises/{uscc}"]["get"]["responses"]
 
 
-def test_imported_data_is_not_labelled_demo(tmp_path):
+def test_imported_data_is_not_labelled_demo(tmp_path, login, make_accounts, fast_hash):
     first = "91330108MA0000002"
     csv = tmp_path / "firms.csv"
     csv.write_text("统一社会信用代码,企业名称,成立日期,所属区县,年度,营业收入\n"
                    f"{first + check_character(first)},杭州真实测试有限公司,2015-06-01,滨江区,2023,1234.5\n",
                    encoding="utf-8")
-    with ParkBrain(Settings(home=tmp_path / "home")) as park:
+    with ParkBrain(Settings(home=tmp_path / "home", **fast_hash)) as park:
         park.import_file(csv)
+        officer = make_accounts(park)["officer"]
         with TestClient(create_app(park)) as c:
+            login(c, officer)
             html = c.get("/").text
             assert "演示数据" not in html and "1234.5万元" in html
             assert c.get("/api/overview").json()["demo"] is False

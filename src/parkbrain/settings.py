@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SettingsError(ValueError):
@@ -50,13 +50,77 @@ class Settings(BaseSettings):
         default=None,
         description="Operational database URL (SQLAlchemy); default: SQLite file in the home.",
     )
+    database_busy_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=600,
+        description="How long a SQLite writer waits for another one before giving up (seconds).",
+    )
     demo_seed: int = Field(default=20231, description="Seed of the demo park generator.")
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A session ends after this many minutes without a request.",
+    )
+    session_absolute_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="A session ends this many hours after login, whatever happens.",
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (set it when served behind TLS).",
+    )
+    login_max_failures_per_account: int = Field(
+        default=5, ge=1, le=1000,
+        description="Failed logins to one account within the lockout window before it is refused.",
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20, ge=1, le=100_000,
+        description="Failed logins from one address within the lockout window before it is refused.",
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The window (minutes) over which failed logins are counted.",
+    )
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, le=20, description="Argon2id passes over memory when hashing a password.",
+    )
+    password_hash_memory_kib: int = Field(
+        default=65536, ge=8, le=4 * 1024 * 1024, description="Argon2id memory per password hash (KiB).",
+    )
+    password_hash_parallelism: int = Field(
+        default=4, ge=1, le=64, description="Argon2id lanes per password hash.",
+    )
+    desk_attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024,
+        description="Largest attachment the service desk accepts (bytes; default 10 MiB).",
+    )
+    desk_attachment_max_files: int = Field(
+        default=5, ge=0, le=50, description="Most attachments one upload may carry.",
+    )
+    desk_reminder_days: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(7, 14, 21, 30),
+        description="Days after filing at which an open request's department is reminded, e.g. 7,14,21,30.",
+    )
+    desk_due_days: int = Field(
+        default=30, ge=1, le=365, description="Days after filing by which a request should be resolved (overdue after).",
+    )
 
     @field_validator("home")
     @classmethod
     def _home_is_not_a_file(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} exists and is not a directory; choose another path")
+        return value
+
+    @field_validator("desk_reminder_days", mode="before")
+    @classmethod
+    def _comma_separated_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = [int(part) for part in value.replace("，", ",").split(",") if part.strip()]
+            except ValueError:
+                raise ValueError("give whole days separated by commas, e.g. 7,14,21,30") from None
+        return value
+
+    @field_validator("desk_reminder_days")
+    @classmethod
+    def _days_ascending(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(d < 1 or d > 3650 for d in value) or list(value) != sorted(set(value)):
+            raise ValueError("give distinct whole days from 1 upwards in ascending order, e.g. 7,14,21,30")
         return value
 
     @property

@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parkbrain import overview
+from parkbrain.accounts.roles import Permission, Role
+from parkbrain.accounts.sessions import Principal
 from parkbrain.web import charts
-from parkbrain.web.api import build_enterprise_detail, build_enterprise_page, build_overview
+from parkbrain.web.api import (
+    EnterpriseReader,
+    build_enterprise_detail,
+    build_enterprise_page,
+    build_overview,
+)
 from parkbrain.web.params import EnterpriseQuery, OverviewQuery, SortKey, TierId, UsccPath
-from parkbrain.web.render import page_context
+from parkbrain.web.render import page_context, render_page
+from parkbrain.web.security import require
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-
-
-def _render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
-    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
-    return response
+Anyone = Annotated[Principal, Depends(require(Permission.AUTHENTICATED))]
+_render = render_page
 
 
 def _cert_label(t):
@@ -30,8 +34,15 @@ def _cert_label(t):
 
 
 @router.get("/")
-def home(request: Request, query: Annotated[OverviewQuery, Depends()]) -> HTMLResponse:
-    """The park at a glance."""
+def home(request: Request, query: Annotated[OverviewQuery, Depends()], principal: Anyone) -> Response:
+    """The park at a glance for park staff; an enterprise user goes to its own file, an expert to its profile.
+
+    The overview is park-wide aggregates (tiers, ecosystems, districts): scoped to one enterprise
+    it would be a pyramid of one, and its own file already shows its figures year on year.
+    """
+    if not principal.can(Permission.PARK_READ):
+        own = f"/enterprises/{principal.uscc}" if principal.role is Role.ENTERPRISE and principal.uscc else "/me"
+        return RedirectResponse(own, status_code=303)
     model = build_overview(request, query)
     ctx = page_context(request, active="home")
     fig, t, lang = ctx["fig"], ctx["t"], ctx["lang"]
@@ -48,9 +59,10 @@ def home(request: Request, query: Annotated[OverviewQuery, Depends()]) -> HTMLRe
 
 
 @router.get("/enterprises")
-def enterprises(request: Request, query: Annotated[EnterpriseQuery, Depends()]) -> HTMLResponse:
+def enterprises(request: Request, query: Annotated[EnterpriseQuery, Depends()],
+                principal: EnterpriseReader) -> HTMLResponse:
     """The enterprise register: search, filters, paging; HTMX asks for the results block only."""
-    result = build_enterprise_page(request, query)
+    result = build_enterprise_page(request, query, principal)
     ctx = page_context(request, active="enterprises", result=result, query=query,
                        tiers=list(TierId), sorts=list(SortKey),
                        ecosystems=overview.ecosystem_ids())
@@ -62,9 +74,9 @@ def enterprises(request: Request, query: Annotated[EnterpriseQuery, Depends()]) 
 
 
 @router.get("/enterprises/{uscc}")
-def enterprise(request: Request, uscc: UsccPath) -> HTMLResponse:
+def enterprise(request: Request, uscc: UsccPath, principal: EnterpriseReader) -> HTMLResponse:
     """One enterprise's file: attributes, certifications, yearly figures and charts."""
-    model = build_enterprise_detail(request, uscc)
+    model = build_enterprise_detail(request, uscc, principal)
     ctx = page_context(request, active="enterprises", detail=model)
     ctx |= {"badge_names": {name: b for b, name in overview.BADGES.items()}, "cert_label": _cert_label(ctx["t"])}
     years = [y.model_dump() for y in model.years]

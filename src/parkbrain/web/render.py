@@ -10,10 +10,15 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from parkbrain import numbers
+from parkbrain.accounts.roles import Permission
+from parkbrain.accounts.sessions import Principal
+from parkbrain.i18n import translate
 from parkbrain.web.language import request_language, translator
+from parkbrain.web.security import csrf_token
 
 # The unit of each key indicator as reports write it (the JSON `unit` field).
 UNITS = {"enterprises": "家", "revenue": "万元", "rd_expense": "万元", "rd_intensity": "%",
@@ -73,6 +78,13 @@ class Figures:
         """A date as YYYY-MM-DD."""
         return value.isoformat() if value else numbers.MISSING
 
+    def time(self, value: dt.datetime | None) -> str:
+        """A moment as YYYY-MM-DD HH:MM in China Standard Time (UTC+8), where the park is."""
+        return value.astimezone(CST).strftime("%Y-%m-%d %H:%M") if value else numbers.MISSING
+
+
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
 
 def _environment() -> jinja2.Environment:
     folder = resources.files("parkbrain.web") / "templates"
@@ -106,13 +118,25 @@ def url_with(request: Request, **changes: object) -> str:
 
 
 def page_context(request: Request, *, active: str, **extra: object) -> dict:
-    """What every page needs: language, messages, figures, the demo flag, navigation."""
+    """What every page needs: language, messages, figures, the demo flag, navigation, the user."""
     lang = request_language(request)
     other = "en" if lang == "zh" else "zh"
     park = request.app.state.park
+    principal = getattr(request.state, "principal", None)
+    user = principal if isinstance(principal, Principal) else None
     return {"request": request, "lang": lang, "t": translator(lang), "fig": Figures(lang),
             "demo": is_demo(park), "active": active, "switch_url": url_with(request, lang=other),
-            "switch_lang": other, "html_lang": "zh-CN" if lang == "zh" else "en"} | extra
+            "switch_lang": other, "html_lang": "zh-CN" if lang == "zh" else "en",
+            "msg": lambda message_key, /, **params: translate(message_key, lang, **params), "user": user,
+            "can": lambda permission: bool(user and user.can(Permission(permission))),
+            "csrf_token": csrf_token(request)} | extra
+
+
+def render_page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    """A template rendered for a request; never cached (pages show one user's data)."""
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
+    return response
 
 
 def is_demo(park) -> bool:

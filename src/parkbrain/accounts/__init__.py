@@ -1,0 +1,1 @@
+"""Accounts: roles and permissions, Argon2 passwords, server-side sessions, login rate limits."""

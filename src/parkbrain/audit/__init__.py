@@ -1,0 +1,5 @@
+"""The audit log: who did what, when (UTC) and from where; append-only and hash-chained."""
+
+from parkbrain.audit.chain import GENESIS, SYSTEM, Actor, Verification, record, verify
+
+__all__ = ["GENESIS", "SYSTEM", "Actor", "Verification", "record", "verify"]
