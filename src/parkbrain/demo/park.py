@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,14 @@ class DemoPark:
     tables: dict[str, pa.Table]
     hidden: dict[str, pa.Table] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def series(self) -> dict[str, pa.Table]:
+        """Monthly district statistics and targets (demo.monthly), up to the month before the generator's today."""
+        from parkbrain.demo.monthly import generate_series
+
+        cutoff = f"{LATEST.year}-{LATEST.month - 1:02d}" if LATEST.month > 1 else f"{LATEST.year - 1}-12"
+        return generate_series(seed=int(self.meta.get("seed", 20231)), cutoff=cutoff)
 
 
 def _check(enterprises: int, seed: int, years: tuple[int, ...]) -> tuple[int, ...]:
