@@ -1,21 +1,25 @@
-"""The application object: settings, the warehouse and (later) the operational database.
+"""The application object: settings, the warehouse and the operational database.
 
 The CLI, the web app and the tests all build it the same way:
 
 >>> from parkbrain.settings import Settings
 >>> with ParkBrain(Settings(home=Path(getfixture("tmp_path")))) as park:
-...     park.warehouse.count("enterprises")
-0
+...     park.warehouse.count("enterprises"), park.db.backend
+(0, 'sqlite')
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
+
+from argon2 import PasswordHasher
 
 from parkbrain.importing.service import ImportReport, import_file, write_batch
 from parkbrain.importing.templates import load_templates
+from parkbrain.opdb import OperationalDB
 from parkbrain.settings import Settings, load_settings
 from parkbrain.warehouse import Warehouse, open_warehouse
 
@@ -29,14 +33,19 @@ def _quiet(_: str) -> None:
 
 
 class ParkBrain:
-    """One park's brain: owns its settings and the warehouse that holds its data."""
+    """One park's brain: its settings, the warehouse of its data and the operational database."""
 
     def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self.warehouse: Warehouse = open_warehouse(settings, read_only=read_only)
-        # The operational database (accounts, service requests, audit) is opened here too
-        # once the service desk needs it; see settings.operational_url.
+        try:
+            # Accounts, service requests and audit; upgraded to the latest migration here.
+            self.db = OperationalDB(settings.operational_url,
+                                    busy_timeout_ms=int(settings.database_busy_timeout_seconds * 1000))
+        except BaseException:
+            self.warehouse.close()
+            raise
 
     @classmethod
     def from_env(cls, *, read_only: bool = False, **overrides: object) -> ParkBrain:
@@ -61,6 +70,7 @@ class ParkBrain:
                    years: tuple[int, ...] = DEMO_YEARS, step: Callable[[str], None] | None = None) -> bool:
         """Replace the home's template data with the synthetic demo park; False when it is already built."""
         from parkbrain.demo import generate_park
+        from parkbrain.demo.monthly import write_series
 
         seed = self.settings.demo_seed if seed is None else seed
         wanted = {"demo": "true", "demo_seed": str(seed), "demo_enterprises": str(enterprises),
@@ -79,11 +89,35 @@ class ParkBrain:
             for template_id, table in demo.tables.items():
                 (step or _quiet)(template_id)
                 write_batch(self.warehouse, templates[template_id], table)
+            (step or _quiet)("series")
+            write_series(self.warehouse, demo.series)
             self.warehouse.set_meta(wanted)
+        self._derive_demo(seed, step or _quiet)
         return True
+
+    def _derive_demo(self, seed: int, step: Callable[[str], None]) -> None:
+        """What the capabilities compute from the demo's register: chain placements and the
+        collaborations board at the seeds' scale (so every page has something to show)."""
+        from parkbrain.chains import reports, store
+        from parkbrain.matching import service
+        from parkbrain.matching.demo import seed_demo_collaborations
+
+        step("chains")
+        store.place_register(self.warehouse, reports.ChainContext.of(self.warehouse, self.settings.home).catalogue)
+        step("collaborations")
+        seed_demo_collaborations(self.warehouse, seed=seed, today=dt.date.today(),
+                                 cache_dir=service.cache_folder(self.settings.home))
+
+    @cached_property
+    def hasher(self) -> PasswordHasher:
+        """The password hasher the settings ask for."""
+        from parkbrain.accounts.passwords import hasher_from_settings
+
+        return hasher_from_settings(self.settings)
 
     def close(self) -> None:
         self.warehouse.close()
+        self.db.close()
 
     def __enter__(self) -> ParkBrain:
         return self

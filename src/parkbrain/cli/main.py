@@ -39,7 +39,7 @@ def demo(
 ) -> None:
     """Build the synthetic demo park (deterministic for a seed), then serve it."""
     park = open_park(port=port, host=host)
-    steps = ["generate", *load_templates()]
+    steps = ["generate", *load_templates(), "series", "chains", "collaborations"]
     with progress_bar() as progress:
         task = progress.add_task("演示园区 demo park", total=len(steps))
 
@@ -53,6 +53,7 @@ def demo(
             raise typer.Exit(2) from None
         progress.update(task, completed=len(steps), description="演示园区 demo park: ready")
     console.print(_counts_table(park, "demo park (synthetic 演示数据)" if built else "demo park already built"))
+    console.print(_demo_accounts_table(park))
     if serve_after:
         _serve(park)
     park.close()
@@ -154,6 +155,18 @@ def status() -> None:
     park.close()
 
 
+def _demo_accounts_table(park: ParkBrain) -> Table:
+    """One account per role, created once; their passwords are derived from the demo seed."""
+    from parkbrain.accounts.demo import create_demo_accounts
+
+    table = Table(title="demo accounts 演示账号 (log in at /login)")
+    for column in ("role", "username", "password"):
+        table.add_column(column)
+    for role, username, password in create_demo_accounts(park):
+        table.add_row(role, username, password)
+    return table
+
+
 def _counts_table(park: ParkBrain, title: str) -> Table:
     table = Table(title=title)
     table.add_column("table")
@@ -162,6 +175,28 @@ def _counts_table(park: ParkBrain, title: str) -> Table:
                  "tech_needs", "projects", "facts", "imports"):
         table.add_row(name, f"{park.warehouse.count(name):,}")
     return table
+
+
+def _register_capabilities() -> None:
+    """Each capability's commands live in its own module; they are added here."""
+    from parkbrain.cli import admin, chains, desk
+    from parkbrain.cli.bulletins import bulletins_app, extract
+    from parkbrain.cli.cockpit import cockpit_app, report
+    from parkbrain.cli.matching import experts_app, spaces_app
+
+    app.command("extract")(extract)
+    app.add_typer(bulletins_app, name="bulletins")
+    app.add_typer(chains.app, name="chains")
+    app.add_typer(admin.app, name="admin")
+    app.add_typer(admin.audit_app, name="audit")
+    app.add_typer(desk.app, name="desk")
+    app.add_typer(spaces_app, name="spaces")
+    app.add_typer(experts_app, name="experts")
+    app.command("report")(report)
+    app.add_typer(cockpit_app, name="cockpit")
+
+
+_register_capabilities()
 
 
 if __name__ == "__main__":  # pragma: no cover

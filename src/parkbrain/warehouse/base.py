@@ -6,6 +6,7 @@ Capabilities build Ibis expressions over `warehouse.table(name)` and run them wi
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,12 +37,15 @@ class Warehouse(ABC):
 
     name: str = "abstract"
     ibis: ibis.BaseBackend
+    # Held around every use of the backend's connection: the web app's threads share one.
+    lock: threading.RLock
 
     def table(self, name: str) -> ir.Table:
         """An Ibis table expression over one of the warehouse's tables."""
         if name not in TABLES:
             raise KeyError(f"no warehouse table {name!r}; tables are {', '.join(TABLES)}")
-        return self.ibis.table(name)
+        with self.lock:  # building the expression asks the connection for the table's schema
+            return self.ibis.table(name)
 
     def to_arrow(self, expr: ir.Expr) -> pa.Table:
         """Run an expression and return its result as an arrow table."""

@@ -48,6 +48,13 @@ FACT_SCHEMA = pa.schema([
     ("doc_sha256", pa.string()), ("clause_index", pa.int32()), ("read_at", pa.timestamp("s", tz="UTC")),
 ])
 
+# The bulletins read into facts: their kept text (boilerplate dropped), to show each fact's
+# clause in context.
+DOCUMENT_SCHEMA = pa.schema([
+    ("doc", pa.string()), ("doc_sha256", pa.string()), ("year", pa.int32()), ("text", pa.string()),
+    ("read_at", pa.timestamp("s", tz="UTC")),
+])
+
 INDICATOR_VALUE_SCHEMA = pa.schema([
     ("indicator_id", pa.string()), ("subject", pa.string()), ("period", pa.string()),
     ("value", pa.float64()), ("unit", pa.string()), ("source", pa.string()),
@@ -66,6 +73,28 @@ IMPORT_SCHEMA = pa.schema([
 ])
 
 
+# 校企 / 博士入企 collaborations: proposed → accepted → signed → completed (or declined).
+COLLABORATION_SCHEMA = pa.schema([
+    ("collaboration_id", pa.string()), ("need_id", pa.string()), ("uscc", pa.string()),
+    ("expert_id", pa.string()), ("score", pa.float64()), ("status", pa.string()),
+    ("proposed_on", pa.date32()), ("accepted_on", pa.date32()), ("signed_on", pa.date32()),
+    ("completed_on", pa.date32()), ("declined_on", pa.date32()), ("note", pa.string()),
+])
+
+
+# Chain placements (recomputed from the register) and officers' overrides (kept across runs).
+CHAIN_PLACEMENT_SCHEMA = pa.schema([
+    ("uscc", pa.string()), ("chain", pa.string()), ("link", pa.string()), ("rank", pa.int32()),
+    ("score", pa.float64()), ("confidence", pa.float64()), ("source", pa.string()),
+    ("code_evidence", pa.string()), ("scope_words", pa.string()), ("product_words", pa.string()),
+    ("placed_at", pa.timestamp("s", tz="UTC")),
+])
+CHAIN_OVERRIDE_SCHEMA = pa.schema([
+    ("uscc", pa.string()), ("chain", pa.string()), ("link", pa.string()), ("action", pa.string()),
+    ("officer", pa.string()), ("note", pa.string()), ("decided_at", pa.timestamp("s", tz="UTC")),
+])
+
+
 def _tables() -> dict[str, TableSpec]:
     specs = [
         TableSpec("enterprises", _template_schema("enterprises", ENTERPRISE_FIELDS,
@@ -75,10 +104,14 @@ def _tables() -> dict[str, TableSpec]:
         *(TableSpec(t.table, _template_schema(t.id), tuple(t.key))
           for t in load_templates().values() if t.id != "enterprises"),
         TableSpec("facts", FACT_SCHEMA, ("doc", "clause_index", "metric", "period", "subject")),
+        TableSpec("documents", DOCUMENT_SCHEMA, ("doc",)),
         TableSpec("indicator_values", INDICATOR_VALUE_SCHEMA, ("indicator_id", "subject", "period")),
         TableSpec("targets", TARGET_SCHEMA, ("indicator_id", "subject", "period")),
         TableSpec("imports", IMPORT_SCHEMA, ("import_id",)),
         TableSpec("meta", pa.schema([("key", pa.string()), ("value", pa.string())]), ("key",)),
+        TableSpec("collaborations", COLLABORATION_SCHEMA, ("collaboration_id",)),
+        TableSpec("chain_placements", CHAIN_PLACEMENT_SCHEMA, ("uscc", "chain", "link")),
+        TableSpec("chain_overrides", CHAIN_OVERRIDE_SCHEMA, ("uscc",)),
     ]
     return {s.name: s for s in specs}
 
