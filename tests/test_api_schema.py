@@ -79,4 +79,10 @@ def test_every_operation_is_covered():
         ("GET", "/api/desk/requests"), ("POST", "/api/desk/requests"), ("GET", "/api/desk/requests/{request_id}"),
         ("POST", "/api/desk/requests/{request_id}/actions"), ("POST", "/api/desk/requests/{request_id}/attachments"),
         ("GET", "/api/desk/categories"), ("GET", "/api/desk/queue"), ("GET", "/api/desk/overdue"), ("GET", "/api/desk/stats"),
+        ("GET", "/api/facts"), ("GET", "/api/facts/conflicts"),
+        ("GET", "/api/chains"), ("GET", "/api/chains/pipeline"), ("GET", "/api/chains/tiers"),
+        ("GET", "/api/chains/tiers/movement"), ("GET", "/api/chains/{chain_id}/{link_id}"), ("POST", "/api/chains/overrides"),
+        ("GET", "/api/spaces"), ("GET", "/api/experts"), ("GET", "/api/collaborations"),
+        ("GET", "/api/cockpit"), ("GET", "/api/cockpit/indicators/{indicator}"), ("GET", "/api/cockpit/report"),
+        ("GET", "/api/cockpit/warnings/{rule}"),
     }

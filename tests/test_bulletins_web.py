@@ -11,7 +11,7 @@ from conftest import FAST_HASH, create_accounts, log_in, people_of
 from parkbrain.app import ParkBrain
 from parkbrain.bulletins.store import ingest_text
 from parkbrain.settings import Settings
-from parkbrain.web import bulletins, create_app
+from parkbrain.web import create_app
 
 # Two hand-written bulletins that disagree on one figure (2023 GDP of 萧山区) and agree on another.
 DOC_A = "发布日期:2024-01-20\n萧山区统计局发布。\n2023年，萧山区实现地区生产总值1200亿元，同比增长6.5%。全区新引进各类人才2.1万人。"
@@ -20,8 +20,6 @@ DOC_B = "发布日期:2024-02-01\n2023年，萧山区实现地区生产总值125
 
 def app_for(park: ParkBrain):
     app = create_app(park)
-    if not any(getattr(r, "path", None) == "/facts" for r in app.routes):  # until the lead includes it
-        app.include_router(bulletins.router)
     return app
 
 

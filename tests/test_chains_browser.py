@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 
 from conftest import create_accounts, people_of
-from parkbrain.web import chains, create_app
+from parkbrain.web import create_app
 from test_chains_fixtures import demo_chain_park
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,6 @@ def officer(demo):
 @pytest.fixture(scope="module")
 def base_url(demo):
     app = create_app(demo.park)
-    app.include_router(chains.router)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

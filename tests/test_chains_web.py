@@ -17,7 +17,7 @@ from parkbrain.chains.models import Diagnosis, LinkPage
 from parkbrain.chains.report_models import MovementPage, PipelinePage, TierPage
 from parkbrain.cli import chains as chains_cli
 from parkbrain.cli.common import State
-from parkbrain.web import chains, create_app
+from parkbrain.web import create_app
 from test_chains_fixtures import SMALL_PARK, demo_chain_park, park_from_csv, small_park_usccs
 
 
@@ -33,9 +33,7 @@ def people(demo):
 
 @pytest.fixture(scope="module")
 def app(demo):
-    built = create_app(demo.park)
-    built.include_router(chains.router)
-    return built
+    return create_app(demo.park)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import load_park
+from conftest import create_accounts, load_park, log_in, people_of
 from parkbrain.cockpit.briefing import build_briefing
 from parkbrain.cockpit.models import Briefing, CasePage, Cockpit, IndicatorDetail
 from parkbrain.cockpit.periods import Period
@@ -23,7 +23,7 @@ from parkbrain.cockpit.report import write_report
 from parkbrain.cockpit.state import cockpit_state
 from parkbrain.demo import generate_park
 from parkbrain.demo.monthly import SOURCE, write_series
-from parkbrain.web import cockpit, create_app
+from parkbrain.web import create_app
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +37,15 @@ def loaded(demo_park, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(loaded):
-    app = create_app(loaded[0])
-    app.include_router(cockpit.router)
-    return TestClient(app)
+def client(loaded, people):
+    client = TestClient(create_app(loaded[0]))
+    log_in(client, people["analyst"])
+    return client
+
+
+@pytest.fixture(scope="module")
+def people(loaded):
+    return create_accounts(loaded[0], people_of(None))
 
 
 def home_sum(series, indicator: str, periods: list[str]) -> float:
@@ -115,8 +120,10 @@ def test_both_modes_show_the_same_figures(client):
     assert "数据截至2026-10" in laptop and 'id="wall-link"' in laptop
 
 
-def test_english_labels(client):
-    board = TestClient(client.app).get("/api/cockpit?lang=en").json()  # a client of its own: ?lang sets a cookie
+def test_english_labels(client, people):
+    own = TestClient(client.app)  # a client of its own: ?lang sets a cookie
+    log_in(own, people["leader"])
+    board = own.get("/api/cockpit?lang=en").json()
     assert board["tiles"][0]["label"] == "Gross regional product"
     assert board["tiles"][0]["change_text"].endswith("YoY")
 

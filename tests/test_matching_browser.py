@@ -17,7 +17,7 @@ import uvicorn
 from conftest import FAST_HASH, PASSWORD, create_accounts, people_of
 from parkbrain.app import ParkBrain
 from parkbrain.settings import Settings
-from parkbrain.web import create_app, matching
+from parkbrain.web import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,6 @@ def base_url(tmp_path_factory) -> Iterator[str]:
         park.import_file(DATA / f"{name}.csv", kind=name, today=dt.date(2026, 1, 1))
     create_accounts(park, {"analyst": people_of(None)["analyst"]})
     app = create_app(park)
-    if not any(getattr(r, "path", None) == "/spaces" for r in app.routes):
-        app.include_router(matching.router)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -183,10 +183,12 @@ def _register_capabilities() -> None:
     from parkbrain.cli.bulletins import bulletins_app, extract
     from parkbrain.cli.cockpit import cockpit_app, report
     from parkbrain.cli.matching import experts_app, spaces_app
+    from parkbrain.cli.policies import policies_app
 
     app.command("extract")(extract)
     app.add_typer(bulletins_app, name="bulletins")
     app.add_typer(chains.app, name="chains")
+    app.add_typer(policies_app, name="policies")
     app.add_typer(admin.app, name="admin")
     app.add_typer(admin.audit_app, name="audit")
     app.add_typer(desk.app, name="desk")

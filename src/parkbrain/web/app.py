@@ -56,11 +56,17 @@ def _include_capabilities(app: FastAPI) -> None:
     """Each capability's pages and JSON twins; routes name their own permissions, and the
     cockpit's (read-only, park-wide) get park.read here."""
     from parkbrain.web import bulletins, chains, cockpit, matching
+    from parkbrain.web.api import DENIED
+    from parkbrain.web.models import Problem
 
-    app.include_router(bulletins.router)
-    app.include_router(chains.router)
-    app.include_router(matching.router)
-    app.include_router(cockpit.router, dependencies=[Depends(require(Permission.PARK_READ))])
+    # What any capability route may answer besides its result: not logged in or not allowed,
+    # a request that cannot be answered as asked, or nothing by that name (a district, a need).
+    answers = DENIED | {400: {"model": Problem, "description": "The request contradicts itself"},
+                        404: {"model": Problem, "description": "Nothing by that name or id"}}
+    app.include_router(bulletins.router, responses=answers)
+    app.include_router(chains.router, responses=answers)
+    app.include_router(matching.router, responses=answers)
+    app.include_router(cockpit.router, responses=answers, dependencies=[Depends(require(Permission.PARK_READ))])
 
 
 def create_app(park: ParkBrain) -> FastAPI:

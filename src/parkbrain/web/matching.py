@@ -142,12 +142,12 @@ def _lang(request: Request) -> str:
 
 
 def build_space_search(request: Request, query: SpaceQuery) -> SpaceSearch:
-    """The search of a request (reasons in its language); 422 when the needs contradict each other."""
+    """The search of a request (reasons in its language); 400 when the needs contradict each other."""
     park, lang = request.app.state.park, _lang(request)
     try:
         needs = query.needs()
     except SpaceNeedsError as exc:
-        raise HTTPException(status_code=422, detail=exc.message(lang)) from None
+        raise HTTPException(status_code=400, detail=exc.message(lang)) from None
     found = service.search_spaces(park.warehouse, needs, limit=query.limit)
     results = [SpaceResult(rank=m.rank, score=m.score, exact=m.exact, points=m.points,
                            listing=Listing(**m.row, park_name=m.park_name, district=m.district),
@@ -159,7 +159,7 @@ def build_space_search(request: Request, query: SpaceQuery) -> SpaceSearch:
 
 
 @router.get("/api/spaces", response_model=SpaceSearch, tags=["matching"],
-            responses={422: {"model": Problem, "description": "Needs that contradict each other"}})
+            responses={400: {"model": Problem, "description": "Needs that contradict each other"}})
 def spaces_json(request: Request, query: Annotated[SpaceQuery, Depends()], _: SpaceSeeker) -> SpaceSearch:
     """一键找园: available listings ranked for the stated needs, each with its reasons. Twin of `/spaces`."""
     return build_space_search(request, query)
@@ -283,11 +283,11 @@ def _need(warehouse, need_id: str, lang: str) -> Need:
 
 
 def build_expert_search(request: Request, query: ExpertsQuery, principal: Principal) -> ExpertSearch:
-    """The experts for the request's need (404 unknown need, or another enterprise's; 422 neither need nor text)."""
+    """The experts for the request's need (404 unknown need, or another enterprise's; 400 neither need nor text)."""
     park, lang = request.app.state.park, _lang(request)
     cache = service.cache_folder(park.settings.home)
     if not query.need_id and not query.q:
-        raise HTTPException(status_code=422, detail=translate("matching.experts.need_or_text", lang))
+        raise HTTPException(status_code=400, detail=translate("matching.experts.need_or_text", lang))
     need = _need(park.warehouse, query.need_id, lang) if query.need_id else None
     if need is not None and principal.role is Role.ENTERPRISE and need.uscc != principal.uscc:
         # Another enterprise's need: the same 404 as a need that does not exist.
@@ -305,7 +305,7 @@ def build_expert_search(request: Request, query: ExpertsQuery, principal: Princi
 
 @router.get("/api/experts", response_model=ExpertSearch, tags=["matching"],
             responses={404: {"model": Problem, "description": "No need with this id"},
-                       422: {"model": Problem, "description": "Neither a need id nor a text"}})
+                       400: {"model": Problem, "description": "Neither a need id nor a text"}})
 def experts_json(request: Request, query: Annotated[ExpertsQuery, Depends()], principal: NeedReader) -> ExpertSearch:
     """Experts for a technology need (by id, or described in words), best first, with the matching
     terms and signals that explain each. Twin of `/experts` (an enterprise user: its own needs)."""
