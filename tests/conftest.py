@@ -380,3 +380,14 @@ def principal_of() -> Callable:
                          "csrf", "session")
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cli_options() -> Iterator[None]:
+    """The CLI's global options live on a class for one invocation; a test that runs a
+    capability's Typer app on its own must not inherit the --home of an earlier test's run."""
+    from parkbrain.cli.common import State
+
+    State.home, State.lang = None, None
+    yield
+    State.home, State.lang = None, None
