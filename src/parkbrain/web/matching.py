@@ -46,7 +46,7 @@ def _none_if_blank(value: object) -> object:
 
 
 Blank = BeforeValidator(_none_if_blank)
-NonNegative = Annotated[float, Field(ge=0)]
+NonNegative = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]  # beyond any real listing
 Short = Annotated[str, Field(max_length=100)]
 Long = Annotated[str, Field(max_length=500)]
 
