@@ -139,3 +139,11 @@ def test_who_may_see_what(park, people):
     expert = TestClient(app_for(park))
     log_in(expert, people["expert"])
     assert expert.get("/api/experts?q=钙钛矿").status_code == 403
+
+
+def test_a_founder_without_an_account_can_search_space(park):
+    anonymous = TestClient(app_for(park))
+    data = anonymous.get(f"/api/spaces?{NEEDS}").json()
+    assert [r["listing"]["space_id"] for r in data["results"]] == ["S-01", "S-02", "S-03", "S-07"]
+    assert anonymous.get("/spaces").status_code == 200
+    assert anonymous.get("/api/experts?text=x").status_code == 401  # matching experts needs an account

@@ -189,7 +189,7 @@ def test_errors_say_what_happened_without_a_stack_trace(web_park, client_for, mo
 
 
 def test_the_public_allow_list_is_small():
-    assert PUBLIC_PATHS == {"/healthz", "/login", "/api/login", "/openapi.json"}
+    assert PUBLIC_PATHS == {"/healthz", "/login", "/api/login", "/openapi.json", "/spaces", "/api/spaces"}
 
 
 def test_repeated_failures_lock_the_account_over_http(web_park, client_for):

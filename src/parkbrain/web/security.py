@@ -27,8 +27,9 @@ CSRF_COOKIE = "pb_csrf"          # double-submit token of the login form (before
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# The only paths that may be reached without logging in.
-PUBLIC_PATHS = frozenset({"/healthz", "/login", "/api/login", "/openapi.json"})
+# The only paths that may be reached without logging in. 一键找园 is for anyone, a founder with
+# no company and no account included (issue 6); it shows listings, never an enterprise's data.
+PUBLIC_PATHS = frozenset({"/healthz", "/login", "/api/login", "/openapi.json", "/spaces", "/api/spaces"})
 PUBLIC_MOUNTS = frozenset({"/static"})
 _UNRESOLVED = object()
 
