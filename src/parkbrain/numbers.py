@@ -129,18 +129,23 @@ def percent(value: float | None, digits: int = 1) -> str:
     return MISSING if value is None else f"{fixed(value, digits, trim=False)}%"
 
 
+def _change(change: float | None, flat: str, up: str, down: str) -> str:
+    """A change shown to one decimal in the wording for up, down or flat (flat when it rounds to 0)."""
+    if change is None:
+        return MISSING
+    shown = fixed(abs(change), 1, trim=False)
+    if float(shown) == 0:
+        return flat
+    return (up if change > 0 else down).format(shown)
+
+
 def growth_zh(pct: float | None) -> str:
     """Year-on-year growth in percent: ``同比增长5.9%``, ``同比下降3.2%``, ``与上年持平``.
 
     >>> growth_zh(5.94), growth_zh(-3.2), growth_zh(0.04), growth_zh(None)
     ('同比增长5.9%', '同比下降3.2%', '与上年持平', '—')
     """
-    if pct is None:
-        return MISSING
-    shown = fixed(abs(pct), 1, trim=False)
-    if float(shown) == 0:
-        return "与上年持平"
-    return f"同比{'增长' if pct > 0 else '下降'}{shown}%"
+    return _change(pct, "与上年持平", "同比增长{}%", "同比下降{}%")
 
 
 def growth_en(pct: float | None) -> str:
@@ -149,12 +154,7 @@ def growth_en(pct: float | None) -> str:
     >>> growth_en(5.94), growth_en(-3.2), growth_en(-0.01)
     ('+5.9% YoY', '-3.2% YoY', 'flat YoY')
     """
-    if pct is None:
-        return MISSING
-    shown = fixed(abs(pct), 1, trim=False)
-    if float(shown) == 0:
-        return "flat YoY"
-    return f"{'+' if pct > 0 else '-'}{shown}% YoY"
+    return _change(pct, "flat YoY", "+{}% YoY", "-{}% YoY")
 
 
 def points_zh(pp: float | None) -> str:
@@ -163,12 +163,7 @@ def points_zh(pp: float | None) -> str:
     >>> points_zh(0.26), points_zh(-1.0), points_zh(0.01)
     ('比上年提高0.3个百分点', '比上年下降1.0个百分点', '与上年持平')
     """
-    if pp is None:
-        return MISSING
-    shown = fixed(abs(pp), 1, trim=False)
-    if float(shown) == 0:
-        return "与上年持平"
-    return f"比上年{'提高' if pp > 0 else '下降'}{shown}个百分点"
+    return _change(pp, "与上年持平", "比上年提高{}个百分点", "比上年下降{}个百分点")
 
 
 def points_en(pp: float | None) -> str:
@@ -177,12 +172,7 @@ def points_en(pp: float | None) -> str:
     >>> points_en(0.26), points_en(-1.0), points_en(0.0)
     ('+0.3 pp YoY', '-1.0 pp YoY', 'flat YoY')
     """
-    if pp is None:
-        return MISSING
-    shown = fixed(abs(pp), 1, trim=False)
-    if float(shown) == 0:
-        return "flat YoY"
-    return f"{'+' if pp > 0 else '-'}{shown} pp YoY"
+    return _change(pp, "flat YoY", "+{} pp YoY", "-{} pp YoY")
 
 
 def direction(change: float | None) -> str:
