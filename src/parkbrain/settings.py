@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("port", "PARKBRAIN_PORT", "PORT"),
         description="Port the web app listens on (PARKBRAIN_PORT or PORT).",
     )
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Web server processes `parkbrain serve` starts (uvicorn workers).",
+    )
     lang: Literal["zh", "en"] | None = Field(
         default=None,
         description="Language of messages: zh or en; by default from LANG/LC_ALL, else zh.",
