@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
+from browser_support import chromium, serve
 from conftest import create_accounts, people_of
 from parkbrain.web import create_app
 from test_chains_fixtures import demo_chain_park
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SHOTS = "/tmp/parkbrain-chains-{}.png"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +28,13 @@ def officer(demo):
 
 @pytest.fixture(scope="module")
 def base_url(demo):
-    app = create_app(demo.park)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(demo.park)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(base_url, officer):
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
         p = context.new_page()
         p.problems, p.hosts = [], set()
@@ -76,7 +48,6 @@ def page(base_url, officer):
         p.click("#login-submit")
         p.wait_for_load_state("networkidle")
         yield p
-        browser.close()
 
 
 NODE_PIXEL = """([el, key]) => {

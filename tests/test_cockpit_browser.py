@@ -3,17 +3,12 @@ and the briefing prints to PDF. Screenshots go to /tmp/parkbrain-cockpit-*.png f
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 
+from browser_support import chromium, serve
 from conftest import create_accounts, load_park, people_of
 from parkbrain.cockpit.periods import Period
-from parkbrain.cockpit.report import CHROMIUM, CHROMIUM_ARGS, write_report
+from parkbrain.cockpit.report import write_report
 from parkbrain.cockpit.state import cockpit_state
 from parkbrain.demo import generate_park
 from parkbrain.demo.monthly import write_series
@@ -32,32 +27,14 @@ def park(demo_park, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def base_url(park):
-    app = create_app(park)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(park)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
+from browser_support import chromium, serve
 from conftest import FAST_HASH, PASSWORD, create_accounts, people_of
 from parkbrain.app import ParkBrain
 from parkbrain.settings import Settings
@@ -21,17 +17,8 @@ from parkbrain.web import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 DATA = Path(__file__).parent / "data" / "matching"
 SCREENSHOT = "/tmp/parkbrain-spaces.png"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,31 +27,15 @@ def base_url(tmp_path_factory) -> Iterator[str]:
     for name in ("parks", "spaces", "experts", "tech_needs"):
         park.import_file(DATA / f"{name}.csv", kind=name, today=dt.date(2026, 1, 1))
     create_accounts(park, {"analyst": people_of(None)["analyst"]})
-    app = create_app(park)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(park)) as url:
+        yield url
     park.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def test_find_space_in_one_click_then_match_experts(browser, base_url):
