@@ -16,10 +16,8 @@ tokenised. The result is a sparse items × keywords matrix; an enterprise's hits
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
-from functools import cache
 
 import jieba
 import numpy as np
@@ -27,24 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from parkbrain.words import private_tokenizer
+
 ITEM_SEPARATORS = r"[、；;，,。：:（）()\s/|]+"
 
 
-@cache
 def keyword_tokenizer(keywords: tuple[str, ...]) -> jieba.Tokenizer:
     """A jieba tokenizer of its own (the global one is left alone) that keeps each keyword whole."""
-    tokenizer = jieba.Tokenizer()
-    logger = logging.getLogger("jieba")
-    level = logger.level
-    logger.setLevel(logging.WARNING)  # jieba announces its dictionary on stderr at DEBUG
-    try:
-        tokenizer.initialize()
-    finally:
-        logger.setLevel(level)
-    for word in keywords:
-        # One more than the frequency that makes the word win against its own pieces.
-        tokenizer.add_word(word, freq=tokenizer.suggest_freq(word, False) + 1)
-    return tokenizer
+    return private_tokenizer(keywords)
 
 
 def split_items(texts: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:

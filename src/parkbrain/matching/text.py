@@ -12,14 +12,14 @@ so a need that names a keyword exactly matches it as one term and still matches 
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
 import yaml
+
+from parkbrain.words import private_tokenizer
 
 # jieba's own block pattern: runs of CJK, ASCII letters and digits; everything else separates.
 _BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
@@ -35,19 +35,9 @@ def stopwords() -> frozenset[str]:
     return frozenset(w for key in ("function_words", "boilerplate") for w in data[key])
 
 
-_JIEBA_LOCK = threading.Lock()
-
-
-@cache
 def _jieba():
     """A private jieba tokenizer (another module's jieba.add_word cannot change our terms)."""
-    import jieba
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    with _JIEBA_LOCK:
-        tokenizer.initialize()
-    return tokenizer
+    return private_tokenizer()
 
 
 def warm_up() -> None:
