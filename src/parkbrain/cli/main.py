@@ -61,9 +61,28 @@ def demo(
 
 @app.command()
 def serve(port: Annotated[int | None, typer.Option(help="Port (PORT / PARKBRAIN_PORT).")] = None,
-          host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None) -> None:
+          host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+          workers: Annotated[int | None, typer.Option(
+              min=1, max=64, help="Web server processes (PARKBRAIN_WORKERS; default 1). With more than one, "
+                                  "each opens the warehouse read-only.")] = None) -> None:
     """Serve the web app and its JSON API over the data in --home."""
-    _serve(open_park(port=port, host=host))
+    park = open_park(port=port, host=host, workers=workers)
+    settings = park.settings
+    if settings.workers == 1:
+        _serve(park)
+        return
+    import os
+
+    import uvicorn
+
+    park.close()  # the home is ready (tables, migrations); each worker opens it again, the warehouse read-only
+    # uvicorn's workers build the app from the environment: the global options go there too.
+    os.environ |= {"PARKBRAIN_HOME": str(settings.home.resolve()), "PARKBRAIN_WORKERS": str(settings.workers)}
+    if State.lang:
+        os.environ["PARKBRAIN_LANG"] = State.lang
+    console.print(f"ParkBrain: http://{settings.host}:{settings.port}, {settings.workers} workers  (Ctrl+C to stop)")
+    uvicorn.run("parkbrain.web.app:app_from_env", factory=True, workers=settings.workers, host=settings.host,
+                port=settings.port, log_level="warning")
 
 
 def _serve(park: ParkBrain) -> None:
@@ -180,6 +199,7 @@ def _counts_table(park: ParkBrain, title: str) -> Table:
 def _register_capabilities() -> None:
     """Each capability's commands live in its own module; they are added here."""
     from parkbrain.cli import admin, chains, desk
+    from parkbrain.cli.backup import backup, restore
     from parkbrain.cli.bulletins import bulletins_app, extract
     from parkbrain.cli.cockpit import cockpit_app, report
     from parkbrain.cli.matching import experts_app, spaces_app
@@ -196,6 +216,8 @@ def _register_capabilities() -> None:
     app.add_typer(experts_app, name="experts")
     app.command("report")(report)
     app.add_typer(cockpit_app, name="cockpit")
+    app.command("backup")(backup)
+    app.command("restore")(restore)
 
 
 _register_capabilities()
