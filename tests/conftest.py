@@ -126,7 +126,7 @@ class Ops:
     hasher: object
 
 
-_TABLES_IN_ORDER = ("desk_reminders", "desk_attachments", "desk_messages", "desk_requests", "desk_meetings",
+_TABLES_IN_ORDER = ("policy_notifications", "desk_reminders", "desk_attachments", "desk_messages", "desk_requests", "desk_meetings",
                     "login_sessions", "login_attempts", "users", "audit_log")
 
 

@@ -85,4 +85,8 @@ def test_every_operation_is_covered():
         ("GET", "/api/spaces"), ("GET", "/api/experts"), ("GET", "/api/collaborations"),
         ("GET", "/api/cockpit"), ("GET", "/api/cockpit/indicators/{indicator}"), ("GET", "/api/cockpit/report"),
         ("GET", "/api/cockpit/warnings/{rule}"),
+        ("GET", "/api/policies"), ("GET", "/api/policies/mine"), ("GET", "/api/policies/automatic"),
+        ("GET", "/api/policies/enterprise/{uscc}"), ("POST", "/api/policies/enterprise/{uscc}/what-if"),
+        ("GET", "/api/policies/{policy_id}"), ("POST", "/api/policies/{policy_id}/push"),
+        ("GET", "/api/notifications"), ("POST", "/api/notifications/read"),
     }

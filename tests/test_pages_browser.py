@@ -127,7 +127,7 @@ def test_language_switch_changes_the_headings(watched):
     page.click("#lang-switch")
     page.wait_for_selector("html[lang=en]")
     assert page.locator("h1").inner_text().startswith("The park in")
-    assert page.locator(".mainnav").inner_text().split("\n") == ["Overview", "Cockpit", "Enterprises", "Chain map", "Find space", "Expert matching", "Bulletin facts", "Service desk"]
+    assert page.locator(".mainnav").inner_text().split("\n") == ["Overview", "Cockpit", "Enterprises", "Chain map", "Find space", "Expert matching", "Bulletin facts", "Policies", "Service desk"]
     page.wait_for_selector("#chart-tiers canvas")
     watched.goto("/enterprises")  # remembered
     assert page.locator("h1").inner_text() == "Enterprises"

@@ -150,3 +150,80 @@ def _show(results, limit: int, wanted: list[str]) -> None:
         rows.add_row(r["subject_id"], r["policy"], r["status"], "" if r["amount"] is None else f"{r['amount']:,.2f}", marks)
     console.print(summary)
     console.print(rows)
+
+
+def _park_catalogue(home: Path, paths: list[Path] | None, no_builtin: bool) -> Catalogue:
+    """What the web app evaluates (the shipped catalogue and <home>/policies), plus --policies."""
+    folder = home / "policies"
+    return _catalogue([*([folder] if folder.is_dir() else []), *(paths or [])], no_builtin)
+
+
+def _terminal_actor():
+    from parkbrain.audit import Actor
+    from parkbrain.cli.chains import _terminal_user
+
+    return Actor(_terminal_user(), "officer", "cli")
+
+
+@policies_app.command()
+def push(
+    policy: Annotated[str, typer.Option("--policy", help="The policy to push to the enterprises it fits.")],
+    policies: PoliciesOption = None, no_builtin: NoBuiltinOption = False,
+) -> None:
+    """Notify every enterprise the policy fits (a talent policy: the talent's employer), once per policy
+    version: pushing again notifies only those not told before. Audited."""
+    from parkbrain.notify import push_policy
+    from parkbrain.policies import evaluate_policies
+    from parkbrain.policies.results import subject_directory
+
+    park = open_park(read_only=True)
+    try:
+        cat = _park_catalogue(park.settings.home, policies, no_builtin)
+        period = resolve_period(park.warehouse, None, None)
+        try:
+            chosen = cat[policy]
+            if chosen.version_at(period.as_of) is None:
+                raise KeyError(f"policy {policy!r} has no version in force on {period.as_of}")
+        except KeyError as exc:
+            err.print(str(exc.args[0]), style="red", markup=False)
+            raise typer.Exit(2) from None
+        results = evaluate_policies(park.warehouse, cat, year=period.year, as_of=period.as_of, select=[policy])
+        done = push_policy(park.db, results, chosen, actor=_terminal_actor(),
+                           subjects=subject_directory(park.warehouse))
+    finally:
+        park.close()
+    console.print(f"{done.policy} (version {done.version or '—'}): {done.eligible} eligible, "
+                  f"{done.notified_new} newly notified, {done.already_notified} notified before, "
+                  f"{done.without_recipient} without an enterprise to notify", highlight=False)
+
+
+@policies_app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="The .xlsx file to write.")],
+    policy: Annotated[list[str] | None, typer.Option("--policy", help="Policy id(s) to export (default: all in force).")] = None,
+    policies: PoliciesOption = None, no_builtin: NoBuiltinOption = False,
+) -> None:
+    """Write an Excel workbook: a summary sheet (汇总) and, per policy, its eligible and unknown
+    enterprises or talents with amounts (万元) and what each lacks. Audited."""
+    from parkbrain.audit import record
+    from parkbrain.policies.export import export_workbook
+    from parkbrain.policies.results import Evaluated
+
+    if out.suffix.lower() != ".xlsx":
+        err.print(f"--out must name an .xlsx file, not {out}", style="red", markup=False)
+        raise typer.Exit(2)
+    park = open_park(read_only=True)
+    try:
+        ev = Evaluated(park.warehouse, _park_catalogue(park.settings.home, policies, no_builtin))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            counts = export_workbook(ev, out, policy)
+        except KeyError as exc:
+            err.print(str(exc.args[0]), style="red", markup=False)
+            raise typer.Exit(2) from None
+        with park.db.write() as session:
+            record(session, actor=_terminal_actor(), action="policies.export", target="policies",
+                   detail={"policies": sorted(counts), "rows": sum(counts.values()), "file": out.name})
+    finally:
+        park.close()
+    console.print(f"{out}: {len(counts)} policies, {sum(counts.values())} rows", highlight=False)

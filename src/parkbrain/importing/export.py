@@ -5,7 +5,9 @@ What `parkbrain export` writes, `parkbrain import` reads back unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,16 +69,26 @@ def export_template(warehouse: Warehouse, kind: str, path: Path) -> int:
 
 
 def _write_xlsx(text: pa.Table, path: Path, template: Template) -> None:
-    from openpyxl import Workbook
-
     if text.num_rows > XLSX_MAX_ROWS:
         raise ValueError(
             f"{template.id}: {text.num_rows} rows do not fit one Excel sheet ({XLSX_MAX_ROWS}); export as .csv"
         )
+    write_sheets(path, [(template.title["zh"], text)])
+
+
+def write_sheets(target: Path | BinaryIO, sheets: Sequence[tuple[str, pa.Table]]) -> None:
+    """Write tables as the sheets of one .xlsx workbook (to a path or a binary file): a header row of
+    the column names, then the rows, numbers as numbers and text as text; titles cut to Excel's 31."""
+    from openpyxl import Workbook
+
+    for title, table in sheets:
+        if table.num_rows > XLSX_MAX_ROWS:
+            raise ValueError(f"{title}: {table.num_rows} rows do not fit one Excel sheet ({XLSX_MAX_ROWS})")
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(template.title["zh"][:31])
-    sheet.append(text.column_names)
-    for batch in text.to_batches(max_chunksize=10_000):
-        for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
-            sheet.append(list(row))
-    workbook.save(path)
+    for title, table in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(table.column_names)
+        for batch in table.to_batches(max_chunksize=10_000):
+            for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
+                sheet.append(list(row))
+    workbook.save(target)

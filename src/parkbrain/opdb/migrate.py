@@ -21,7 +21,8 @@ def metadata() -> MetaData:
     """The metadata of every table (importing the models registers them)."""
     import parkbrain.accounts.models
     import parkbrain.audit.models
-    import parkbrain.desk.models  # noqa: F401
+    import parkbrain.desk.models
+    import parkbrain.notify.models  # noqa: F401
     from parkbrain.opdb.base import Base
 
     return Base.metadata

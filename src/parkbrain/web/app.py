@@ -55,7 +55,7 @@ def _upload_limit(park: ParkBrain | None) -> int:
 def _include_capabilities(app: FastAPI) -> None:
     """Each capability's pages and JSON twins; routes name their own permissions, and the
     cockpit's (read-only, park-wide) get park.read here."""
-    from parkbrain.web import bulletins, chains, cockpit, matching
+    from parkbrain.web import bulletins, chains, cockpit, matching, policies
     from parkbrain.web.api import DENIED
     from parkbrain.web.models import Problem
 
@@ -66,6 +66,7 @@ def _include_capabilities(app: FastAPI) -> None:
     app.include_router(bulletins.router, responses=answers)
     app.include_router(chains.router, responses=answers)
     app.include_router(matching.router, responses=answers)
+    app.include_router(policies.router, responses=answers)
     app.include_router(cockpit.router, responses=answers, dependencies=[Depends(require(Permission.PARK_READ))])
 
 

@@ -186,3 +186,252 @@ class Problem(BaseModel):
     """What went wrong, in the request's language."""
 
     detail: str
+
+
+# ---- 政策计算器 (policies) ---------------------------------------------------------------------
+
+PolicyStatus = Literal["eligible", "ineligible", "unknown"]
+
+
+class PolicyCondition(BaseModel):
+    """One condition of a policy for one subject: passed (true/false/null: unknown), observed value
+    against threshold (ratios as fractions: 0.04 is 4%), the gap to pass, and the inputs missing."""
+
+    id: str
+    text: str = Field(description="The rule as the policy document words it")
+    passed: bool | None
+    value: float | None
+    threshold: float | None
+    percent: bool = Field(description="value and threshold are ratios (show ×100 %)")
+    gap: float | None = Field(description="How much the evaluated year's figure must change to pass")
+    gap_text: str | None = Field(description="The gap in words, e.g. 研发费用 +82.0万元，达到 4%")
+    missing: list[str] = Field(description="Inputs whose absence leaves the condition unknown")
+    missing_labels: list[str] = Field(description="The missing inputs as people call them")
+
+
+class PolicyResult(BaseModel):
+    """One policy for one subject: status, amount (万元), each condition explained, what is missing."""
+
+    policy: str
+    name: str
+    version: str = Field(description="The version in force: its first day")
+    mode: Literal["application", "automatic"] = Field(description="application 申报 or automatic 免申即享")
+    example: bool = Field(description="An illustrative local programme, not a real district's rules")
+    benefit: str = Field(description="title, cash_subsidy, tax_reduction or service")
+    benefit_text: str | None
+    source: str
+    status: PolicyStatus
+    amount: Money = None
+    missing: list[str] = Field(description="Every input missing (conditions and amount), each once")
+    missing_labels: list[str] = Field(description="The missing inputs as people call them")
+    conditions: list[PolicyCondition]
+
+
+class TalentPolicies(BaseModel):
+    """One of the enterprise's talents and the talent policies evaluated for them."""
+
+    talent_id: str
+    name: str
+    results: list[PolicyResult]
+
+
+class PolicyNotice(BaseModel):
+    """A push received: an enterprise (or one of its talents) fits a policy version."""
+
+    id: int
+    policy: str
+    version: str
+    policy_name: str
+    mode: Literal["application", "automatic"]
+    subject_id: str
+    subject_kind: Literal["enterprise", "talent"]
+    subject_name: str
+    amount: Money = None
+    pushed_at: dt.datetime
+    read: bool
+
+
+class NoticeList(BaseModel):
+    """An enterprise's policy notifications, newest first; twin of /notifications."""
+
+    items: list[PolicyNotice]
+    unread: int
+
+
+class MarkedRead(BaseModel):
+    """How many notifications were marked read."""
+
+    marked: int
+
+
+class ChangeableFieldOut(BaseModel):
+    """A figure or input the what-if may change, with its current value."""
+
+    name: str
+    kind: Literal["field", "input"] = Field(description="field: a yearly figure; input: a fact the warehouse lacks")
+    type: Literal["number", "bool"]
+    label: str
+    unit: str | None
+    current: float | bool | None
+
+
+class EnterprisePolicies(BaseModel):
+    """One enterprise's 政策计算器: every policy in force, explained; its talents'; its notifications."""
+
+    demo: bool
+    uscc: str
+    name: str
+    year: int = Field(description="The data year evaluated")
+    as_of: dt.date = Field(description="The evaluation date")
+    eligible: int
+    unknown: int
+    total_amount: Money = Field(description="Sum over the eligible policies with an amount (万元)")
+    results: list[PolicyResult]
+    talents: list[TalentPolicies]
+    notifications: list[PolicyNotice]
+    unread: int
+    fields: list[ChangeableFieldOut] = Field(description="What the what-if may change")
+
+
+class WhatIfIn(BaseModel):
+    """A what-if: set figures or inputs (`values`) or move figures by an amount (`add`); nothing is saved."""
+
+    model_config = {"extra": "forbid", "json_schema_extra": {
+        "examples": [{"values": {"rd_expense": 350, "innovation_score": 75, "supported_field": True},
+                      "add": {"revenue": 1000}}]}}
+
+    values: dict[str, float | bool] = Field(default_factory=dict, max_length=40)
+    add: dict[str, float] = Field(default_factory=dict, max_length=40)
+
+
+class WhatIfChange(BaseModel):
+    """A policy whose answer the change flips or moves."""
+
+    policy: str
+    name: str
+    before_status: PolicyStatus
+    after_status: PolicyStatus
+    before_amount: Money = None
+    after_amount: Money = None
+    flipped: bool = Field(description="The status changed (not only the amount)")
+
+
+class WhatIfOut(BaseModel):
+    """One enterprise's policies as they are and with the change; twin of the what-if page."""
+
+    uscc: str
+    name: str
+    year: int
+    values: dict[str, float | bool]
+    add: dict[str, float]
+    before: list[PolicyResult]
+    after: list[PolicyResult]
+    changed: list[WhatIfChange]
+
+
+class PolicySummaryOut(BaseModel):
+    """One policy in force and its figures over the park: subjects evaluated, eligible, unknown, amount."""
+
+    id: str
+    name: str
+    subject: Literal["enterprise", "talent"]
+    mode: Literal["application", "automatic"]
+    benefit: str
+    benefit_text: str | None
+    example: bool
+    version: str
+    source: str
+    article: str | None
+    subjects: int
+    eligible: int
+    ineligible: int
+    unknown: int
+    total_amount: Money = None
+
+
+class PolicyOverview(BaseModel):
+    """Every policy in force with its figures; twin of /policies."""
+
+    demo: bool
+    year: int
+    as_of: dt.date
+    policies: list[PolicySummaryOut]
+    automatic_granted: int = Field(description="Subjects granted 免申即享")
+    automatic_amount: Money = None
+    errors: list[str] = Field(description="Policy files of the home refused, with file, line and reason")
+
+
+class PolicySubject(BaseModel):
+    """An enterprise or talent a policy fits (or might: unknown), with its amount and what it lacks."""
+
+    subject_id: str
+    kind: Literal["enterprise", "talent"] | None
+    name: str | None
+    employer_uscc: str | None = Field(description="A talent's employer")
+    status: PolicyStatus
+    amount: Money = None
+    missing: list[str]
+    missing_labels: list[str] = Field(description="The missing inputs as people call them")
+
+
+class PolicyConditionText(BaseModel):
+    """A condition as the policy states it."""
+
+    id: str
+    text: str
+    article: str | None
+
+
+class PolicyDetail(BaseModel):
+    """One policy: its conditions, and its eligible and unknown subjects, a page at a time; twin of /policies/{id}."""
+
+    demo: bool
+    year: int
+    as_of: dt.date
+    policy: PolicySummaryOut
+    conditions: list[PolicyConditionText]
+    notified: int = Field(description="Subjects notified of this version so far")
+    status: Literal["listed", "eligible", "unknown"]
+    sort: Literal["-amount", "amount", "subject_id", "name"]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[PolicySubject]
+
+
+class AutomaticGrant(BaseModel):
+    """A subject granted a 免申即享 policy without applying."""
+
+    policy: str
+    policy_name: str
+    subject_id: str
+    kind: Literal["enterprise", "talent"] | None
+    name: str | None
+    employer_uscc: str | None
+    amount: Money = None
+
+
+class AutomaticGrants(BaseModel):
+    """The 免申即享 list: who is granted automatically, and how much; twin of /policies/automatic."""
+
+    demo: bool
+    year: int
+    policies: list[PolicySummaryOut]
+    policy: str | None
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[AutomaticGrant]
+
+
+class PushResult(BaseModel):
+    """What a push did: newly notified, notified before, and eligible subjects with nobody to notify."""
+
+    policy: str
+    version: str | None
+    eligible: int
+    notified_new: int
+    already_notified: int
+    without_recipient: int = Field(description="Eligible talents with no employer in the register")
