@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -38,8 +39,9 @@ class Settings(BaseSettings):
         default=None,
         description="Language of messages: zh or en; by default from LANG/LC_ALL, else zh.",
     )
-    warehouse_backend: Literal["duckdb"] = Field(
-        default="duckdb", description="Analytical warehouse backend (duckdb; spark comes as an extra)."
+    warehouse_backend: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Analytical warehouse backend: duckdb, or spark (the `spark` extra; docs/spark.md).",
     )
     warehouse_threads: int | None = Field(
         default=None, ge=1, le=256, description="Threads the warehouse may use (default: all cores)."
@@ -48,6 +50,24 @@ class Settings(BaseSettings):
         default=None,
         pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="Memory cap of the warehouse, e.g. '4GB' (default: DuckDB's, 80% of RAM).",
+    )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Spark master URL of the spark backend: local[N] in this process, or a cluster's "
+                    "(spark://, yarn).",
+    )
+    spark_dir: str | None = Field(
+        default=None,
+        description="Where the spark backend keeps its parquet tables: a path or URI (hdfs://...) that the driver "
+                    "and every executor can reach; default <home>/spark.",
+    )
+    spark_driver_memory: str = Field(
+        default="4g", pattern=r"^\d+[kmgt]$",
+        description="Memory of the Spark driver JVM (in local mode it also runs the tasks), e.g. 4g.",
+    )
+    spark_conf: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description='Further Spark settings as a JSON object, e.g. {"spark.executor.memory": "8g"}.',
     )
     database_url: str | None = Field(
         default=None,
@@ -109,6 +129,19 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} exists and is not a directory; choose another path")
         return value
 
+    @field_validator("spark_conf", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value or "{}")
+            except ValueError:
+                value = None
+            if not isinstance(value, dict):
+                raise ValueError('give a JSON object of Spark settings, e.g. {"spark.executor.memory": "8g"}')
+            value = {str(k): str(v) for k, v in value.items()}
+        return value
+
     @field_validator("desk_reminder_days", mode="before")
     @classmethod
     def _comma_separated_days(cls, value: object) -> object:
@@ -137,6 +170,13 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return self.home / "warehouse.duckdb"
+
+    @property
+    def spark_root(self) -> str:
+        """Where the spark backend's tables live: the setting, else <home>/spark (absolute)."""
+        if self.spark_dir and "://" in self.spark_dir:
+            return self.spark_dir
+        return str(Path(self.spark_dir or self.home / "spark").absolute())
 
     @property
     def operational_url(self) -> str:

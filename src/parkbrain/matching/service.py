@@ -64,8 +64,8 @@ def space_catalogue(warehouse: Warehouse) -> SpaceCatalogue:
     def build() -> SpaceCatalogue:
         """Read both tables and lay them out as arrays."""
         with hold(warehouse):
-            spaces = warehouse.to_arrow(warehouse.table("spaces"))
-            parks = warehouse.to_arrow(warehouse.table("parks"))
+            spaces = warehouse.to_arrow(warehouse.table("spaces").order_by("space_id"))
+            parks = warehouse.to_arrow(warehouse.table("parks").order_by("park_id"))
         return SpaceCatalogue(spaces, parks, fingerprint=key)
     return _remembered("spaces", key, build)
 
@@ -86,7 +86,7 @@ def expert_index(warehouse: Warehouse, *, cache_dir: Path | None = None) -> Expe
         if folder is not None and (index := load_expert_index(folder)) is not None:
             return index
         with hold(warehouse):
-            experts = warehouse.to_arrow(warehouse.table("experts"))
+            experts = warehouse.to_arrow(warehouse.table("experts").order_by("expert_id"))
         return build_expert_index(experts, fingerprint=fingerprint)
     index = _remembered("experts", fingerprint, build)
     if folder is not None and not (folder / "manifest.json").exists():
@@ -182,7 +182,7 @@ def assign_experts(warehouse: Warehouse, *, k: int = 3, m: int = 2, per_need: in
     seconds["index"] = time.perf_counter() - clock
     with hold(warehouse):
         needs = warehouse.to_arrow(warehouse.table("tech_needs").select("need_id", "uscc", "title", "description",
-                                                                        "field"))
+                                                                        "field").order_by("need_id"))
     city, partners = park_city(warehouse), partner_institutions(warehouse)
     queries = [need_query(r, city=city, institutions=partners.get(r["uscc"], ())) for r in needs.to_pylist()]
     clock = time.perf_counter()
