@@ -456,6 +456,22 @@ def test_a_duckdb_copy_of_the_spark_warehouse_holds_the_same_tables(twins, tmp_p
         copy_to_duckdb("hdfs://nn:8020/parkbrain/spark", tmp_path / "x.duckdb")
 
 
+@pytest.mark.spark
+def test_the_cli_copies_the_spark_warehouse_over_the_homes_duckdb_file(twins, tmp_path):
+    from typer.testing import CliRunner
+
+    from parkbrain.cli import app as cli
+
+    home = tmp_path / "web"
+    result = CliRunner().invoke(cli, ["--home", str(home), "copy-to-duckdb", "--from", str(twins.spark.warehouse.root)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in home.iterdir()] == ["warehouse.duckdb"]  # no staging file left behind
+    with ParkBrain(Settings(home=home, **FAST_HASH)) as copy:
+        assert {n: copy.warehouse.count(n) for n in TABLES} == {n: twins.spark.warehouse.count(n) for n in TABLES}
+    refused = CliRunner().invoke(cli, ["--home", str(home), "copy-to-duckdb", "--from", "hdfs://nn:8020/x"])
+    assert refused.exit_code == 1 and "not a local folder" in refused.output
+
+
 # ---- importing the enterprise template on both backends -----------------------------------------
 
 @pytest.mark.spark

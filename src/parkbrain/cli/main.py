@@ -203,6 +203,7 @@ def _register_capabilities() -> None:
     from parkbrain.cli.bulletins import bulletins_app, extract
     from parkbrain.cli.cockpit import cockpit_app, report
     from parkbrain.cli.matching import experts_app, spaces_app
+    from parkbrain.cli.warehouse import copy_to_duckdb
     from parkbrain.cli.policies import policies_app
 
     app.command("extract")(extract)
@@ -218,6 +219,7 @@ def _register_capabilities() -> None:
     app.add_typer(cockpit_app, name="cockpit")
     app.command("backup")(backup)
     app.command("restore")(restore)
+    app.command("copy-to-duckdb")(copy_to_duckdb)
 
 
 _register_capabilities()
