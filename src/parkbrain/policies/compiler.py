@@ -11,9 +11,10 @@ paper passes `>= 4%`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -34,6 +35,9 @@ from parkbrain.policies.nodes import (
     Unary,
 )
 
+if TYPE_CHECKING:
+    from parkbrain.policies.checked import CheckedVersion
+
 TOLERANCE = 1e-9  # relative: 1e-9 of 10亿元 is 1 元
 IBIS_TYPES = {"number": "float64", "bool": "boolean", "text": "string", "date": "date"}
 
@@ -47,6 +51,37 @@ class Scope:
     as_of: dt.date
     inputs: dict[str, object] = field(default_factory=dict)
     input_types: dict[str, str] = field(default_factory=dict)
+    policies: Mapping[str, CheckedVersion] = field(default_factory=dict)  # what `requires(...)` reads
+
+
+class Shapes:
+    """Numbers nodes by their structure (positions aside): nodes of one shape compile to one
+    expression, so a sub-expression that several conditions or policies share is computed once.
+
+    >>> from parkbrain.policies.checker import Checker
+    >>> shapes, check = Shapes(), Checker("enterprise").check
+    >>> shapes.of(check("revenue / employees")[0]) == shapes.of(check("revenue  /  employees")[0])
+    True
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple, int] = {}
+        self._of: dict[int, tuple[Node, int]] = {}  # id(node) -> (node, shape); keeps the node alive
+
+    def of(self, node: Node) -> int:
+        """The number of the node's shape."""
+        known = self._of.get(id(node))
+        if known is None:
+            key = (type(node).__name__, *(self._part(getattr(node, f.name)) for f in fields(node) if f.name != "pos"))
+            known = self._of[id(node)] = (node, self._ids.setdefault(key, len(self._ids)))
+        return known[1]
+
+    def _part(self, value: object) -> object:
+        if isinstance(value, Node):
+            return ("node", self.of(value))
+        if isinstance(value, tuple):
+            return tuple(self._part(v) for v in value)
+        return (type(value).__name__, value)
 
 
 def text_test(node: Fn) -> str | None:
@@ -57,11 +92,6 @@ def text_test(node: Fn) -> str | None:
     if node.name == "starts_with" and isinstance(node.args[0], Ref):
         return f"__starts__{node.args[0].column}__" + "|".join(a.value for a in node.args[1:])  # type: ignore[attr-defined]
     return None
-
-
-def result_column(policy: str, what: str) -> str:
-    """The panel column that holds an evaluated policy's status or amount (for `requires`)."""
-    return f"__{what}__{policy}"
 
 
 def number(value: float) -> ir.Value:
@@ -135,23 +165,25 @@ def extreme(name: str, args: list[ir.Value]) -> ir.Value:
 
 
 class Compiler:
-    """Compiles the nodes of one scope over a table; the same node object compiles once, and a
-    node already computed as a column of the table (a definition) is read from it."""
+    """Compiles the nodes of one scope over a table; nodes of one shape compile once, and a node
+    whose shape is already a column of the table (`named`: shape -> column) is read from it."""
 
-    def __init__(self, scope: Scope, table: ir.Table | None = None, named: dict[int, str] | None = None) -> None:
+    def __init__(self, scope: Scope, table: ir.Table | None = None, named: dict[int, str] | None = None,
+                 shapes: Shapes | None = None) -> None:
         self.scope = scope
         self.t = scope.table if table is None else table
         self.named = named or {}
-        self._memo: dict[int, tuple[Node, ir.Value]] = {}
+        self.shapes = shapes or Shapes()
+        self._memo: dict[int, ir.Value] = {}
 
     def __call__(self, node: Node) -> ir.Value:
-        key = id(node)
+        key = self.shapes.of(node)
         if key in self.named:
             return self.t[self.named[key]]
         if key not in self._memo:
             handler: Callable[[Node], ir.Value] = getattr(self, "_" + type(node).__name__.lower())
-            self._memo[key] = (node, handler(node))  # keep the node alive: its id stays its own
-        return self._memo[key][1]
+            self._memo[key] = handler(node)
+        return self._memo[key]
 
     def _num(self, node: Num) -> ir.Value:
         return number(node.value)
@@ -182,7 +214,30 @@ class Compiler:
         return ibis.ifelse(self._founded_by(node.lag), 1.0, 0.0)
 
     def _policyref(self, node: PolicyRef) -> ir.Value:
-        return self.t[result_column(node.policy, node.what)]
+        """Another policy's result, computed here from its own conditions and benefit."""
+        if node.policy not in self.scope.policies:
+            raise KeyError(f"requires({node.policy!r}): that policy is not in force on {self.scope.as_of}; "
+                           "give an evaluation date when it is, or remove the requirement")
+        required = self.scope.policies[node.policy]
+        status = self.all_of([c.tree for c in required.conditions])
+        if node.what == "status":
+            return status
+        if required.amount is None:
+            return null("number")
+        return ibis.cases((status.isnull(), null("number")), (status, self.amount(required)),
+                          else_=ibis.literal(0.0, type="float64"))
+
+    def all_of(self, conditions: list[Node]) -> ir.BooleanValue:
+        """The Kleene 'and' of conditions: a policy's status (true eligible, false not, unknown)."""
+        out = self(conditions[0]).cast("boolean")
+        for condition in conditions[1:]:
+            out = out & self(condition).cast("boolean")
+        return out
+
+    def amount(self, cv: CheckedVersion) -> ir.Value:
+        """A benefit's formula, capped (whether the subject is eligible is applied by the caller)."""
+        raw = self(cv.amount).cast("float64")  # type: ignore[arg-type]
+        return extreme("min", [raw, self(cv.cap).cast("float64")]) if cv.cap is not None else raw
 
     def _unary(self, node: Unary) -> ir.Value:
         operand = self(node.operand)

@@ -1,8 +1,9 @@
-"""Evaluate policies for every subject at once: one panel query, then one query per policy.
+"""Evaluate policies for every subject at once: one panel query, then one query for all the policies.
 
-The panel (one row per subject, earlier years as columns) is read once and kept in memory; each
-policy is one query over it, run in the warehouse while the previous policy's explanations are
-assembled. A policy another one requires is evaluated first and its result added to the panel.
+The panel (one row per subject, earlier years as columns) is read once and kept in memory; the
+policies are one query over it that computes each shared sub-expression once (compiled.py), and
+each policy's explained result is assembled from its columns in turn, the next one while the
+caller reads the last.
 
 >>> from parkbrain.warehouse.duckdb import DuckDBWarehouse
 >>> wh = DuckDBWarehouse(":memory:")
@@ -15,16 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import ibis
 import pyarrow as pa
 
-from parkbrain.policies.assemble import Flat, empty_result, in_order, requirement, result_table
+from parkbrain.policies.assemble import Flat, empty_result, in_order, result_table
 from parkbrain.policies.checked import CheckedVersion
-from parkbrain.policies.compiled import CompiledPolicy, compile_policy
-from parkbrain.policies.compiler import Scope, result_column, text_test
+from parkbrain.policies.compiled import compile_policies
+from parkbrain.policies.compiler import Scope, text_test
 from parkbrain.policies.loader import Catalogue, check_policies, load_catalogue
 from parkbrain.policies.missing import Inputs
 from parkbrain.policies.model import Policy
@@ -133,36 +134,29 @@ def _evaluate_subject(warehouse: Warehouse, subject: Subject, versions: list[Che
                       in_force: dict[str, CheckedVersion], period: Period, ids: list[str] | None,
                       overrides: dict[str, object], wanted: set[str]) -> Iterator[pa.Table]:
     given, types = _inputs(versions, overrides)
+    reported = [v for v in versions if v.id in wanted]
     panel = build_panel(warehouse, subject, year=period.year, refs=_refs(versions), subject_ids=ids)
     if overrides:
         panel = apply_overrides(panel, subject, overrides, year=period.year, inputs=types)
-    if panel.num_rows == 0:
+    if panel.num_rows == 0 or not reported:
         return
     panel = add_text_tests(panel, [n for v in versions for n in _nodes(v) if isinstance(n, Fn) and text_test(n)])
-    required = {d for v in versions for d in v.requires}
+    scope = Scope(ibis.memtable(panel), period.year, period.as_of, given, types, policies=in_force)
+    compiled = compile_policies(scope, reported, in_force)
+    flat = Flat(in_order(warehouse.to_arrow(compiled.query)), compiled.policies)
     inputs = Inputs(panel, period.year, given)
-    # The warehouse runs the next policy's query while this thread explains the current one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-
-        def start(v: CheckedVersion, table: ibis.Table) -> tuple[CompiledPolicy, Future[Flat]]:
-            compiled = compile_policy(Scope(table, period.year, period.as_of, given, types), v, in_force,
-                                      explain=v.id in wanted)
-            return compiled, pool.submit(lambda: Flat(in_order(warehouse.to_arrow(compiled.query))))
-
-        table = ibis.memtable(panel)
-        pending = start(versions[0], table)
-        for i, v in enumerate(versions):  # in dependency order: what a policy requires is in the panel first
-            compiled, future = pending
-            flat = future.result()
-            if v.id in required:
-                status, amount = requirement(flat, compiled)
-                panel = panel.append_column(result_column(v.id, "status"), status)
-                panel = panel.append_column(result_column(v.id, "amount"), amount)
-                table = ibis.memtable(panel)
-            if i + 1 < len(versions):
-                pending = start(versions[i + 1], table)
-            if v.id in wanted:
-                yield result_table(flat, panel["subject_id"], compiled, inputs)
+    # The next policy's result is assembled while the caller reads this one.
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-assemble")
+    try:
+        policies = compiled.policies  # in dependency order
+        pending = ahead.submit(result_table, flat, panel["subject_id"], policies[0], inputs)
+        for following in [*policies[1:], None]:
+            table = pending.result()
+            if following is not None:
+                pending = ahead.submit(result_table, flat, panel["subject_id"], following, inputs)
+            yield table
+    finally:
+        ahead.shutdown(cancel_futures=True)
 
 
 def evaluate_policies(warehouse: Warehouse, policies: Catalogue | Iterable[Policy] | None = None, *,

@@ -1,23 +1,19 @@
 """Which inputs are missing: per unknown (subject, condition), the names of the missing inputs.
 
 Built for all subjects at once: the conditions' unknown rows are grouped by the pattern of
-missing inputs (few distinct patterns), and the list<string> child is laid out subject by
-subject with offsets computed in numpy, its strings dictionary-encoded.
+missing inputs (few distinct patterns), the list offsets are a running sum of the lengths, and
+each pattern's names are written at its entries' offsets; the names are dictionary-encoded.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from parkbrain.policies.nodes import Ref
-
-if TYPE_CHECKING:
-    from parkbrain.policies.compiled import CompiledCondition
 
 
 class Inputs:
@@ -29,18 +25,12 @@ class Inputs:
         self._cache: dict[Ref, np.ndarray | bool] = {}
         self._founded: np.ndarray | None = None
         self.layout = lru_cache(maxsize=None)(self._layout)
-        self.transpose = lru_cache(maxsize=4)(self._transpose)
 
     def _layout(self, k: int) -> tuple[pa.Array, pa.Array]:
         """The condition index of each struct and the list offsets (the same for every policy of k conditions)."""
         n = self.panel.num_rows
         return (pa.array(np.tile(np.arange(k, dtype=np.int8), n)),
                 pa.array(np.arange(0, (n + 1) * k, k, dtype=np.int32)))
-
-    def _transpose(self, k: int) -> pa.Array:
-        """Positions that turn k columns of n values, one after the other, into n rows of k."""
-        n = self.panel.num_rows
-        return pa.array((np.arange(n, dtype=np.int32)[:, None] + np.arange(k, dtype=np.int32)[None, :] * n).ravel())
 
     def missing(self, atom: Ref) -> np.ndarray | bool:
         """True where the input is missing (a panel year before founding is not: it counts as 0)."""
@@ -66,6 +56,27 @@ class Inputs:
         return self._founded
 
 
+_BLOCK = 1 << 15  # rows per block: a block of the output stays in the cache while its k columns are written
+
+
+def interleave(columns: list[np.ndarray | float | bool | int], n: int, dtype: type,
+               tail: tuple = ()) -> np.ndarray:
+    """k columns (arrays of n values, or scalars) → n*k values, subject by subject, then the tail.
+
+    >>> interleave([np.array([1, 2]), 0, np.array([3, 4])], 2, np.int32, tail=(9,)).tolist()
+    [1, 0, 3, 2, 0, 4, 9]
+    """
+    k = len(columns)
+    flat = np.empty(n * k + len(tail), dtype=dtype)
+    flat[n * k:] = tail
+    out = flat[:n * k].reshape(n, k)
+    for lo in range(0, n, _BLOCK):
+        block = out[lo:lo + _BLOCK]
+        for i, col in enumerate(columns):
+            block[:, i] = col[lo:lo + _BLOCK] if isinstance(col, np.ndarray) else col
+    return flat
+
+
 def label(atom: Ref, year: int) -> str:
     """How a missing input is named: `revenue[2023]` for a panel year, else the field or input."""
     return f"{atom.name}[{year - atom.lag}]" if atom.source == "panel" else atom.name
@@ -81,63 +92,89 @@ def _codes(bits: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     return seen, lookup[bits]
 
 
-def missing_names(conds: list[CompiledCondition] | list[list[Ref]], known: list[np.ndarray], inputs: Inputs) -> pa.Array:
+def _groups(codes: np.ndarray, count: int) -> list[np.ndarray | slice]:
+    """The positions of each code 0..count-1."""
+    if count == 1:
+        return [slice(None)]
+    if count <= 8:
+        return [np.flatnonzero(codes == c) for c in range(count)]
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes, minlength=count))[:-1])
+
+
+def _offsets(lengths: list[np.ndarray | int], n: int) -> np.ndarray:
+    """The list offsets of n subjects' k entries, subject by subject, from each condition's lengths:
+    the names of the subjects before, plus those of the subject's earlier conditions."""
+    k = len(lengths)
+    total = sum(lengths)
+    before = np.zeros(n + 1, dtype=np.int32)
+    if isinstance(total, np.ndarray):
+        np.cumsum(total, dtype=np.int32, out=before[1:])
+    else:
+        before[1:] = np.arange(1, n + 1, dtype=np.int32) * np.int32(total)
+    offsets = np.empty(n * k + 1, dtype=np.int32)
+    offsets[-1] = before[-1]
+    grid, firsts = offsets[:-1].reshape(n, k), before[:-1]
+    for lo in range(0, n, _BLOCK):  # written block by block, in the cache
+        block = grid[lo:lo + _BLOCK]
+        block[:, 0] = firsts[lo:lo + _BLOCK]
+        for i in range(1, k):
+            step = lengths[i - 1]
+            block[:, i] = block[:, i - 1] + (step[lo:lo + _BLOCK] if isinstance(step, np.ndarray) else step)
+    return offsets
+
+
+def _patterns(atoms: list[Ref], rows: np.ndarray | slice, inputs: Inputs) -> tuple[np.ndarray | int, np.ndarray | None]:
+    """Each row's pattern of missing atoms (bit j: atom j is missing), as distinct patterns and each
+    row's index among them; one pattern and no index when the atoms are missing alike for everyone."""
+    bits: np.ndarray | int = 0
+    for j, atom in enumerate(atoms):
+        miss = inputs.missing(atom)
+        if isinstance(miss, np.ndarray):
+            bits = bits | miss[rows].astype(np.int64) << j
+        elif miss:
+            bits = bits | 1 << j
+    if isinstance(bits, int):
+        return np.array([bits]), None
+    return _codes(bits, len(atoms))
+
+
+def missing_names(conds: list[list[Ref]], known: list[np.ndarray], inputs: Inputs) -> pa.Array:
     """The `missing` child: for each unknown (subject, condition), its inputs that are missing.
 
-    `known` holds one array per condition; the child is laid out subject by subject."""
+    `conds` holds each condition's inputs and `known` whether it is known, per subject; the
+    child is laid out subject by subject (entry = subject * k + condition)."""
     k, n = len(known), len(known[0])
-    lists: list[list[str]] = []
-    entries, codes = [], []
-    for i, cc in enumerate(conds):
-        rows = np.flatnonzero(~known[i])
-        atoms = (cc if isinstance(cc, list) else cc.atoms)[:62]
-        if not len(rows) or not atoms:
+    names: dict[str, int] = {}  # the dictionary of input labels
+    lengths: list[np.ndarray | int] = [0] * k  # names per subject, of each condition
+    found = []
+    for i, atoms in enumerate(conds):
+        atoms = atoms[:62]
+        unknown = np.count_nonzero(~known[i]) if atoms else 0
+        if not unknown:
             continue
-        bits = np.zeros(len(rows), dtype=np.int64)
-        for j, atom in enumerate(atoms):
-            miss = inputs.missing(atom)
-            if isinstance(miss, np.ndarray):
-                bits |= miss[rows].astype(np.int64) << j
-            elif miss:
-                bits |= 1 << j
-        distinct, index = _codes(bits, len(atoms))
-        names = [label(a, inputs.year) for a in atoms]
-        entries.append((i, rows))
-        codes.append(len(lists) + index)
-        lists += [[nm for j, nm in enumerate(names) if int(b) >> j & 1] for b in distinct]
-    values = pa.array([x for sub in lists for x in sub], pa.string())
-    sizes = np.array([len(x) for x in lists], dtype=np.int64)
-    entry, code = _subject_order(entries, codes, n, k)
-    named = sizes[code] > 0 if len(code) else np.zeros(0, dtype=bool)
-    entry, code = entry[named], code[named]
-    lengths = sizes[code]
-    ends = np.cumsum(lengths)
-    # offsets: 0 up to the first entry with names, then the running total after each one
-    offsets = np.repeat(np.concatenate([[0], ends]).astype(np.int32),
-                        np.diff(np.concatenate([[0], entry + 1, [n * k + 1]])))
-    starts = np.concatenate([[0], np.cumsum(sizes)])[:-1]
-    take = np.repeat(starts[code] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
-    child = pa.DictionaryArray.from_arrays(pa.array(take.astype(np.int32)), values)
-    return pa.ListArray.from_arrays(pa.array(offsets), child)
-
-
-def _subject_order(entries: list[tuple[int, np.ndarray]], codes: list[np.ndarray], n: int,
-                   k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (entry, code) pairs of all conditions merged subject by subject (entry = row * k + i): by
-    sorting when they are few, through a (condition, subject) grid when many (an input nobody gave)."""
-    if not entries:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if len(entries) == 1:
-        (i, rows), = entries
-        return rows * k + i, codes[0]
-    if sum(len(rows) for _, rows in entries) * 16 < n * k:
-        entry = np.concatenate([rows * k + i for i, rows in entries])
-        code = np.concatenate(codes)
-        order = np.argsort(entry, kind="stable")
-        return entry[order], code[order]
-    grid = np.zeros((k, n), dtype=np.int32)  # code + 1; 0 where nothing is missing
-    for (i, rows), code in zip(entries, codes, strict=True):
-        grid[i, rows] = code + 1
-    flat = grid.ravel(order="F")
-    entry = np.flatnonzero(flat)
-    return entry, flat[entry].astype(np.int64) - 1
+        rows = slice(None) if unknown == n else np.flatnonzero(~known[i])
+        distinct, index = _patterns(atoms, rows, inputs)
+        labels = [names.setdefault(label(a, inputs.year), len(names)) for a in atoms]
+        patterns = [[labels[j] for j in range(len(atoms)) if int(b) >> j & 1] for b in distinct]
+        sizes = np.array([len(p) for p in patterns], dtype=np.int32)
+        if index is None and isinstance(rows, slice):
+            lengths[i] = int(sizes[0])
+        else:
+            lengths[i] = np.zeros(n, dtype=np.int32)
+            lengths[i][rows] = sizes[0] if index is None else sizes[index]
+        found.append((i, rows, index, patterns))
+    offsets = _offsets(lengths, n)
+    starts = offsets[:-1].reshape(n, k)
+    child = np.empty(int(offsets[-1]), dtype=np.int32)
+    for i, rows, index, patterns in found:  # each pattern's names at its entries' offsets
+        at_rows = starts[rows, i]
+        groups = _groups(index, len(patterns)) if index is not None else [slice(None)]
+        for at, pattern in zip(groups, patterns, strict=True):
+            if pattern:
+                first = at_rows[at]
+                for j, name in enumerate(pattern):
+                    child[first + j] = name
+    # safe=False: the indices are built here, each a name's place in `names` (no check of millions)
+    values = pa.DictionaryArray.from_arrays(pa.array(child), pa.array(list(names), pa.string()), safe=False)
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
