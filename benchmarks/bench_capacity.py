@@ -4,7 +4,8 @@ For each size N (default 100,000 and 1,000,000) on one backend (DuckDB, or Spark
 
 1. build (not counted in the figures, printed): the demo generator's enterprises (2022–2024) and
    talents, generated in chunks of at most 1,000,000 enterprises (seeds 7, 8, …; an enterprise
-   code drawn twice across chunks is kept once) and appended to a fresh warehouse;
+   code drawn again by a later chunk is kept once, and chunks go on until N distinct enterprises
+   are in) and appended to a fresh warehouse;
 2. measure, in a child process that does only this: every policy of the shipped catalogue for every
    enterprise and talent with the explanations (results consumed policy by policy), placing the
    register on the chains and diagnosing them, and the cockpit's indicators (the one aggregate
@@ -126,6 +127,9 @@ def build(home: Path, backend: str, n: int, spark_memory: str, chunk: int = CHUN
         while done < n:
             size = min(chunk, n - done)
             years, talents = chunk_tables(max(size, 20), k)
+            if size < 20:  # the generator's smallest park: keep just the enterprises still wanted
+                wanted = pc.unique(years["uscc"])[:size]
+                years = years.filter(pc.is_in(years["uscc"], value_set=wanted))
             if done:  # an enterprise code drawn again by a later chunk: keep the first
                 seen = w.to_arrow(w.table("enterprises").select("uscc"))["uscc"].combine_chunks()
                 years = years.filter(pc.invert(pc.is_in(years["uscc"], value_set=seen)))
@@ -133,7 +137,8 @@ def build(home: Path, backend: str, n: int, spark_memory: str, chunk: int = CHUN
                 w.append("enterprise_years", years.select(TABLES["enterprise_years"].schema.names))
                 w.append("enterprises", latest_enterprise_rows(w, years))
                 w.append("talents", talents)
-            done, k = done + size, k + 1
+            # Count only the enterprises kept, so the warehouse ends with exactly n of them.
+            done, k = done + len(pc.unique(years["uscc"])), k + 1
             print(f"  built {done:,} of {n:,} enterprises ({time.perf_counter() - started:.0f} s)", flush=True)
         w.set_meta({BUILT: str(n)})
         return {"reused": False, "seconds": time.perf_counter() - started,
