@@ -7,10 +7,11 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from parkbrain.audit import Actor, record, verify
 from parkbrain.audit.models import AuditEntry
@@ -104,7 +105,7 @@ def test_an_unreachable_postgres_fails_the_postgres_tests_with_a_clear_message(t
 
 # ---- writers: queued in turn, committed in groups, on disk when acknowledged ----------------------
 
-def test_sqlite_commits_without_waiting_for_the_disk_and_write_flushes_the_log(tmp_path):
+def test_sqlite_commits_without_waiting_for_the_disk_and_write_flushes_the_log(tmp_path, monkeypatch):
     """synchronous=NORMAL: the commit itself does not wait for the disk; `write` flushes the log after it."""
     db = OperationalDB(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     try:
@@ -112,125 +113,88 @@ def test_sqlite_commits_without_waiting_for_the_disk_and_write_flushes_the_log(t
             assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         flushed = []
         original = engine_module.flush_to_disk
-        engine_module.flush_to_disk = lambda log: flushed.append(log) or original(log)
-        try:
-            with db.write() as session:
-                session.execute(text("UPDATE audit_head SET seq = seq"))
-            with pytest.raises(RuntimeError), db.write() as session:
-                raise RuntimeError("rolled back: nothing to flush")
-        finally:
-            engine_module.flush_to_disk = original
+        monkeypatch.setattr(engine_module, "flush_to_disk", lambda log: flushed.append(log) or original(log))
+        with db.write() as session:
+            session.execute(text("UPDATE audit_head SET seq = seq"))
+        with pytest.raises(RuntimeError), db.write() as session:
+            raise RuntimeError("rolled back: nothing to flush")
         assert flushed == [tmp_path / "x.sqlite3-wal"]
-        engine_module.flush_to_disk(tmp_path / "no-such.sqlite3-wal")  # a checkpointed, removed log: nothing to do
+        original(tmp_path / "no-such.sqlite3-wal")  # a checkpointed, removed log: nothing to do
     finally:
         db.close()
 
 
-def test_concurrent_work_is_committed_in_groups_and_a_failing_piece_stays_alone(opdb_url):
-    """While one group commits, work arriving meanwhile waits and is then committed together, in one
-    transaction; the piece that fails is rolled back alone and its thread gets its exception."""
-    db = OperationalDB(opdb_url)
-    first_started, release = threading.Event(), threading.Event()
-    sessions: dict[str, int] = {}
-    outcomes: dict[str, object] = {}
+def grouped(db, names: list[str], failing: str | None = None) -> tuple[dict, dict, dict]:
+    """Write work from threads: the first holds its group open until the others wait behind it.
 
-    def work(name: str, fail: bool = False):
+    What each thread got, the session each piece last ran in, and how many times each piece ran.
+    """
+    first_started, release = threading.Event(), threading.Event()
+    outcomes, sessions, runs = {}, {}, {}
+
+    def work(name: str):
         def run(session):
-            sessions[name] = id(session)
+            sessions[name], runs[name] = session.info.setdefault("tx", uuid.uuid4()), runs.get(name, 0) + 1
             record(session, actor=Actor(name, "officer", "-"), action="test.grouped", target=name)
-            if name == "first":
+            if name == names[0]:
                 first_started.set()
                 release.wait(10)
-            if fail:
+            if name == failing:
                 raise LookupError(f"{name} refused")
             return name.upper()
         return run
 
-    def call(name: str, fail: bool = False) -> None:
+    def call(name: str) -> None:
         try:
-            outcomes[name] = db.write_grouped(work(name, fail))
+            outcomes[name] = db.write_grouped(work(name))
         except LookupError as exc:
             outcomes[name] = exc
 
+    threads = [threading.Thread(target=call, args=(name,)) for name in names]
+    threads[0].start()
+    assert first_started.wait(10)
+    for t in threads[1:]:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(db._groups._waiting) < len(names) - 1 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the others queue behind the running group
+    release.set()
+    for t in threads:
+        t.join(10)
+    return outcomes, sessions, runs
+
+
+def committed_targets(db) -> list[str]:
+    with db.read() as session:
+        assert verify(session).ok
+        return session.scalars(select(AuditEntry.target).where(AuditEntry.action == "test.grouped")
+                               .order_by(AuditEntry.seq)).all()
+
+
+def test_work_arriving_while_a_group_commits_is_committed_together(opdb_url):
+    db = OperationalDB(opdb_url)
     try:
-        leader = threading.Thread(target=call, args=("first",))
-        leader.start()
-        assert first_started.wait(10)
-        others = [threading.Thread(target=call, args=(name, name == "c")) for name in ("b", "c", "d")]
-        for t in others:
-            t.start()
-        deadline = time.monotonic() + 10
-        while len(db._groups._waiting) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)  # b, c and d queue behind the running group
-        release.set()
-        for t in [leader, *others]:
-            t.join(10)
-        assert outcomes["first"] == "FIRST" and outcomes["b"] == "B" and outcomes["d"] == "D"
-        assert isinstance(outcomes["c"], LookupError) and str(outcomes["c"]) == "c refused"
+        outcomes, sessions, runs = grouped(db, ["first", "b", "c", "d"])
+        assert outcomes == {"first": "FIRST", "b": "B", "c": "C", "d": "D"}
         assert sessions["b"] == sessions["c"] == sessions["d"] != sessions["first"]  # one transaction for b, c, d
-        with db.read() as session:
-            kept = session.scalars(select(AuditEntry.target).where(AuditEntry.action == "test.grouped")
-                                   .order_by(AuditEntry.seq)).all()
-            assert kept == ["first", "b", "d"]
-            assert verify(session).ok
+        assert runs == {"first": 1, "b": 1, "c": 1, "d": 1}
+        assert committed_targets(db)[0] == "first" and sorted(committed_targets(db)) == ["b", "c", "d", "first"]
     finally:
-        release.set()
         db.close()
 
 
-WRITER = """
-import sys, threading
-from parkbrain.audit import Actor, record
-from parkbrain.opdb import OperationalDB
-
-url, name, rounds, busy = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-db = OperationalDB(url, busy_timeout_ms=busy, upgrade=False)
-print("ready", flush=True)
-sys.stdin.readline()  # everyone starts together
-
-def writer(t):
-    for i in range(rounds):
-        actor = Actor(f"{name}-{t}", "officer", "-")
-        if i % 2:
-            db.write_grouped(lambda session: record(session, actor=actor, action="test.race", target=f"{name}:{t}:{i}"))
-        else:
-            with db.write() as session:
-                record(session, actor=actor, action="test.race", target=f"{name}:{t}:{i}")
-
-threads = [threading.Thread(target=writer, args=(t,)) for t in range(3)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-db.close()
-"""
-
-
-def race(url: str, processes: int, rounds: int, busy_timeout_ms: int) -> list[subprocess.CompletedProcess]:
-    """Writers in several processes (three threads each) appending to the audit log at the same moment."""
-    children = [subprocess.Popen([sys.executable, "-c", WRITER, url, f"p{k}", str(rounds), str(busy_timeout_ms)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for k in range(processes)]
-    for child in children:
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-    for child in children:
-        child.stdin.write("go\n")
-        child.stdin.flush()
-    return [subprocess.CompletedProcess(c.args, c.wait(120), *c.communicate()) for c in children]
-
-
-@pytest.mark.slow
-def test_writers_of_several_processes_take_turns_without_polling_sqlite(tmp_path):
-    """Processes queue for SQLite's one writer on a file lock: with a busy timeout of 1 ms, which
-    SQLite's own waiting could not meet under this contention, no writer is refused."""
-    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
-    OperationalDB(url).close()
-    results = race(url, processes=3, rounds=20, busy_timeout_ms=1)
-    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr[-2000:] for r in results]
-    db = OperationalDB(url)
+def test_a_failing_piece_of_a_group_fails_alone(opdb_url):
+    """The group is rolled back and each piece runs again alone: the others are committed, the
+    failing one gets its exception and leaves nothing (not even its audit entry)."""
+    db = OperationalDB(opdb_url)
     try:
-        with db.read() as session:
-            assert session.scalar(select(func.count()).select_from(AuditEntry)) == 3 * 3 * 20
-            assert verify(session).ok
+        outcomes, sessions, runs = grouped(db, ["first", "b", "c", "d"], failing="c")
+        assert (outcomes["first"], outcomes["b"], outcomes["d"]) == ("FIRST", "B", "D")
+        assert isinstance(outcomes["c"], LookupError) and str(outcomes["c"]) == "c refused"
+        assert runs["first"] == 1 and runs["c"] == 2  # b or d ran twice when it came before c in the group
+        assert {runs["b"], runs["d"]} <= {1, 2}
+        assert len({sessions["b"], sessions["c"], sessions["d"]}) == 3  # at last each ran alone
+        targets = committed_targets(db)
+        assert targets[0] == "first" and sorted(targets) == ["b", "d", "first"]
     finally:
         db.close()

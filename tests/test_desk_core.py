@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 import zipfile
 
 import openpyxl
@@ -19,6 +21,7 @@ from parkbrain.desk.models import DeskAttachment, DeskMessage, DeskReminder, Des
 from parkbrain.desk.routing import RoutingError, load_routing, parse_routing
 from parkbrain.desk.schemas import RequestCreate
 from parkbrain.desk.views import request_detail
+from parkbrain.opdb.engine import Batched
 
 T0 = dt.datetime(2024, 3, 1, 1, 0, tzinfo=dt.UTC)
 RULES = load_routing()
@@ -140,6 +143,82 @@ def test_filing_routes_stores_attaches_and_audits(desk):
         assert verify(session).ok
 
 
+def filed_together(park, filings: list[service.Filing]) -> tuple[list[int], dict]:
+    """File from several threads while a first write holds the group open, so that the filings queue
+    and are then written as one batch; the sizes of the batches `file_requests` got, and each outcome."""
+    held, release, sizes, outcomes = threading.Event(), threading.Event(), [], {}
+
+    def counted(session, items):
+        sizes.append(len(items))
+        return service.file_requests(session, items)
+
+    def hold(session):
+        held.set()
+        release.wait(10)
+
+    def file_one(k: int) -> None:
+        try:
+            outcomes[k] = park.db.write_grouped(Batched(counted, filings[k]))
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            outcomes[k] = exc
+
+    first = threading.Thread(target=park.db.write_grouped, args=(hold,))
+    first.start()
+    assert held.wait(10)
+    threads = [threading.Thread(target=file_one, args=(k,)) for k in range(len(filings))]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(park.db._groups._waiting) < len(filings) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for t in [first, *threads]:
+        t.join(10)
+    return sizes, outcomes
+
+
+def filing(who, title: str, category: str = "finance", files=()) -> service.Filing:
+    return service.Filing(who, "杭州甲公司", RequestCreate(category=category, title=title, description="需要协调解决的问题"),
+                          POLICY, RULES, "10.0.0.9", files=files, now=T0)
+
+
+def test_filings_arriving_together_are_written_in_one_batch(desk):
+    park, who = desk
+    firms = [who["enterprise"], who["enterprise_b"], who["enterprise"]]
+    sizes, outcomes = filed_together(park, [filing(firms[0], "第一件", files=[("申请.pdf", PDF)]),
+                                            filing(firms[1], "第二件", "talent"), filing(firms[2], "第三件")])
+    assert sizes == [3]
+    titles = {outcomes[k].title: outcomes[k] for k in range(3)}
+    assert set(titles) == {"第一件", "第二件", "第三件"}
+    assert titles["第二件"].uscc == firms[1].uscc and titles["第二件"].department == "talent"
+    assert [a.filename for a in titles["第一件"].attachments] == ["申请.pdf"] and titles["第三件"].attachments == []
+    with park.db.read() as session:
+        for title, filed in titles.items():
+            row = session.get(DeskRequest, filed.id)
+            assert (row.title, row.uscc) == (title, filed.uscc)
+            assert [m.event for m in row.messages] == ["filed"] and filed.messages[0].id == row.messages[0].id
+            assert [a.sha256 for a in row.attachments] == [a.sha256 for a in filed.attachments]
+        audited = dict(session.execute(select(AuditEntry.target, AuditEntry.actor)
+                                       .where(AuditEntry.action == "desk.file")).all())
+        assert audited == {f"desk_request:{f.id}": ("firm_b" if f.uscc == firms[1].uscc else "firm_a")
+                           for f in titles.values()}
+        assert verify(session).ok
+
+
+def test_a_refused_filing_in_a_batch_leaves_the_others_filed(desk):
+    park, who = desk
+    sizes, outcomes = filed_together(park, [filing(who["enterprise"], "好的一件"),
+                                            filing(who["enterprise"], "未知类别", category="no_such"),
+                                            filing(who["enterprise_b"], "另一件")])
+    assert sizes[0] == 3 and sorted(sizes[1:]) == [1, 1, 1]  # the batch failed, then each alone
+    assert isinstance(outcomes[1], Invalid)
+    assert {outcomes[0].title, outcomes[2].title} == {"好的一件", "另一件"}
+    assert count(park, DeskRequest) == count(park, DeskMessage) == 2
+    with park.db.read() as session:
+        assert session.scalar(select(func.count()).where(AuditEntry.action == "desk.file")) == 2
+        assert verify(session).ok
+
+
 @pytest.mark.parametrize(("category", "files", "error"), [
     ("no_such", (), Invalid), ("finance", [("a.exe", b"MZ" + b"0" * 10)], UnsupportedType),
     ("finance", [("a.pdf", PDF)] * 3, TooLarge), ("finance", [("a.pdf", PDF), ("b.pdf", PDF + b"0" * 4096)], TooLarge),
@@ -189,7 +268,8 @@ def test_accept_reply_resolve_confirm(desk):
         assert (row.classification, row.rating, row.resolved_at, row.closed_at) == ("key_issue", 4, T0 + 3 * day,
                                                                                    T0 + 4 * day)
         assert [m.event for m in row.messages] == ["filed", "accept", "message", "resolve", "confirm"]
-        detail = request_detail(row, viewer=who["enterprise"], rules=RULES, policy=POLICY, lang="zh", now=T0)
+        detail = request_detail(service.RequestThread.of(row), viewer=who["enterprise"], rules=RULES, policy=POLICY,
+                                lang="zh", now=T0)
         assert detail.allowed_actions == [] and detail.days_open == 3.0
         actions_audited = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("desk.%"))
                                           .order_by(AuditEntry.seq)).all()

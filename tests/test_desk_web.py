@@ -181,3 +181,21 @@ def test_the_form_and_its_twin_offer_the_same_categories(client_for):
     land = next(c for c in twin["categories"] if c["id"] == "land_space")
     assert land["department_label"] == "规划建设局" and "application/pdf" in twin["attachment_types"]
     assert "8590" in twin["source"]
+
+
+def test_the_answer_to_a_filing_is_what_reading_the_request_gives(web_park, client_for):
+    """The detail answered at filing is built from what was written (no second read): it must match a
+    later read of the request field by field, and the new request heads its enterprise's list."""
+    firm = client_for("enterprise")
+    filed = firm.post("/api/desk/requests", json=FORM | {"title": "回读一致", "category": "talent"})
+    assert filed.status_code == 201
+    answer = filed.json()
+    again = firm.get(f"/api/desk/requests/{answer['id']}").json()
+    assert answer.pop("days_open") in (0.0, 0.1) and again.pop("days_open") in (0.0, 0.1)
+    assert answer == again
+    assert (answer["title"], answer["department"], answer["department_label"], answer["status"]) == (
+        "回读一致", "talent", "人才工作办公室", "submitted")
+    assert [m["event"] for m in answer["messages"]] == ["filed"] and answer["attachments"] == []
+    assert answer["uscc"] == web_park.people["enterprise"].uscc and answer["allowed_actions"] == ["reply"]
+    listed = firm.get("/api/desk/requests", params={"per_page": 5}).json()
+    assert listed["items"][0]["id"] == answer["id"] and listed["items"][0]["title"] == "回读一致"

@@ -37,6 +37,7 @@ class ParkBrain:
 
     def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
         self.settings = settings
+        self.read_only = read_only  # the warehouse (the operational database is always writable)
         settings.home.mkdir(parents=True, exist_ok=True)
         self.warehouse: Warehouse = open_warehouse(settings, read_only=read_only)
         try:

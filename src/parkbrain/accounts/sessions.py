@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from parkbrain.accounts.models import LoginAttempt, LoginSession, User
@@ -158,27 +158,35 @@ def _open_session(db: OperationalDB, user_id: int, *, ip: str, user_agent: str, 
         return token, _principal(user, row)
 
 
+# What a request needs of its session and account: one indexed row, read without the ORM (every request pays it).
+_RESOLVE = select(LoginSession.csrf_token, LoginSession.last_seen_at, LoginSession.expires_at, User.id, User.username,
+                  User.display_name, User.role, User.department, User.uscc, User.expert_id, User.is_active
+                  ).join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == bindparam("key"))
+
+
 def resolve(db: OperationalDB, token: str | None, *, policy: SessionPolicy,
             now: dt.datetime | None = None) -> Principal | None:
-    """The principal of a session token, or None when absent, expired (idle or absolute) or disabled."""
+    """The principal of a session token, or None when absent, expired (idle or absolute) or disabled.
+
+    One read per request; last_seen_at is written at most once a minute (TOUCH_EVERY), not on every request.
+    """
     if not token or len(token) > 100:
         return None
     now, key = now or utcnow(), token_key(token)
-    with db.read() as session:
-        found = session.execute(select(LoginSession, User).join(User).where(LoginSession.token_hash == key)).first()
-    if found is None:
+    with db.query() as connection:
+        row = connection.execute(_RESOLVE, {"key": key}).first()
+    if row is None:
         return None
-    row, user = found
-    if not user.is_active or now >= row.expires_at or now - row.last_seen_at >= policy.idle:
+    if not row.is_active or now >= row.expires_at or now - row.last_seen_at >= policy.idle:
         with db.write() as session:
             session.execute(delete(LoginSession).where(LoginSession.token_hash == key))
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         with db.write() as session:
-            live = session.get(LoginSession, key)
-            if live is not None:
-                live.last_seen_at = now
-    return _principal(user, row)
+            session.execute(update(LoginSession).where(LoginSession.token_hash == key, LoginSession.last_seen_at < now)
+                            .values(last_seen_at=now))
+    return Principal(row.id, row.username, row.display_name, Role(row.role), row.department, row.uscc,
+                     row.expert_id, row.csrf_token, key)
 
 
 def logout(db: OperationalDB, principal: Principal, *, ip: str) -> None:

@@ -16,7 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from parkbrain.audit.models import AuditEntry, AuditHead
@@ -53,20 +53,69 @@ def utc_stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Core statements built once, not ORM objects: every change of the park pays for these, inside its write lock.
+_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_APPEND = insert(AuditEntry.__table__)
+_MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(
+    seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_KNOWN_HEAD = "parkbrain.audit.head"  # the head as this transaction last wrote it (in Session.info)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: object) -> None:
+    """A transaction or savepoint ended (committed or rolled back): read the head again next time."""
+    session.info.pop(_KNOWN_HEAD, None)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing to audit: who did what, on what, with which details, when (default: now)."""
+
+    actor: Actor
+    action: str
+    target: str = ""
+    detail: dict | None = None
+    at: dt.datetime | None = None
+
+
 def record(session: Session, *, actor: Actor, action: str, target: str = "", detail: dict | None = None,
-           at: dt.datetime | None = None) -> AuditEntry:
-    """Append one entry in `session`'s transaction (the head row is locked until it commits)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one()
-    fields = {"seq": head.seq + 1, "at": utc_stamp(at or dt.datetime.now(dt.UTC)), "actor": actor.username[:64],
-              "role": actor.role[:20], "action": action[:64], "target": target[:128],
-              "detail": canonical_json(detail or {}), "ip": actor.ip[:64]}
-    digest = entry_hash(head.hash, fields)
-    entry = AuditEntry(**fields, prev_hash=head.hash, hash=digest)
-    session.add(entry)
-    head.seq, head.hash = fields["seq"], digest
-    session.flush()
-    return entry
+           at: dt.datetime | None = None) -> int:
+    """Append one entry in `session`'s transaction; its sequence number (see `record_many`)."""
+    return record_many(session, [Event(actor, action, target, detail, at)])[0]
+
+
+def _fields(seq: int, what: Event) -> dict:
+    """The hashed fields of an entry."""
+    actor = what.actor
+    return {"seq": seq, "at": utc_stamp(what.at or dt.datetime.now(dt.UTC)), "actor": actor.username[:64],
+            "role": actor.role[:20], "action": what.action[:64], "target": what.target[:128],
+            "detail": canonical_json(what.detail or {}), "ip": actor.ip[:64]}
+
+
+def record_many(session: Session, events: list[Event]) -> list[int]:
+    """Append entries in `session`'s transaction, in order; their sequence numbers.
+
+    The head row is read FOR UPDATE (PostgreSQL: other writers wait for this transaction; SQLite: write
+    transactions begin IMMEDIATE, so they hold the database's write lock), so two writers, in one
+    process or in several, never chain onto the same head. Later entries of the same transaction
+    (a group commit writes many) chain onto the head it wrote without reading it again; the entries
+    of one call are written with one statement.
+    """
+    if not events:
+        return []
+    known = session.info.get(_KNOWN_HEAD)
+    last, prev = known if known else tuple(session.execute(_HEAD).one())
+    rows = []
+    for seq, what in enumerate(events, start=last + 1):
+        fields = _fields(seq, what)
+        digest = entry_hash(prev, fields)
+        rows.append(fields | {"prev_hash": prev, "hash": digest})
+        prev = digest
+    head = (last + len(events), prev)
+    session.execute(_APPEND, rows)
+    session.execute(_MOVE_HEAD, {"new_seq": head[0], "new_hash": head[1]})
+    session.info[_KNOWN_HEAD] = head
+    return [row["seq"] for row in rows]
 
 
 @dataclass

@@ -203,8 +203,8 @@ def _register_capabilities() -> None:
     from parkbrain.cli.bulletins import bulletins_app, extract
     from parkbrain.cli.cockpit import cockpit_app, report
     from parkbrain.cli.matching import experts_app, spaces_app
-    from parkbrain.cli.warehouse import copy_to_duckdb
     from parkbrain.cli.policies import policies_app
+    from parkbrain.cli.warehouse import copy_to_duckdb
 
     app.command("extract")(extract)
     app.add_typer(bulletins_app, name="bulletins")

@@ -9,19 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func, select, true
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, func, insert, select, true
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from parkbrain.accounts.roles import Permission, Role
 from parkbrain.accounts.sessions import Principal
-from parkbrain.audit import record
+from parkbrain.audit import Event, record, record_many
 from parkbrain.desk.attachments import CheckedAttachment, check_attachment
 from parkbrain.desk.errors import Invalid, NotAllowed, NotFound, TooLarge
-from parkbrain.desk.models import DeskAttachment, DeskMessage, DeskRequest
+from parkbrain.desk.models import CoordinationMeeting, DeskAttachment, DeskMessage, DeskRequest
 from parkbrain.desk.routing import RoutingRules
 from parkbrain.desk.schemas import OPEN, RequestCreate, Status
 from parkbrain.opdb.base import utcnow
+
+M = TypeVar("M", DeskRequest, DeskMessage, DeskAttachment)
 
 
 @dataclass(frozen=True)
@@ -51,68 +56,166 @@ def check_files(files: Sequence[tuple[str, bytes]], policy: DeskPolicy) -> list[
     return [check_attachment(name, data, max_bytes=policy.max_bytes) for name, data in files]
 
 
+def _insert_many(session: Session, model: type[M], rows: list[dict]) -> list[M]:
+    """Insert rows with one Core statement (no unit of work: filings pay for this inside the write
+    lock); the rows as `model`s outside the session, with their ids."""
+    if not rows:
+        return []
+    table = model.__table__
+    keys = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    return [model(id=key, **row) for key, row in zip(keys, rows, strict=True)]
+
+
+def _message(request: DeskRequest, viewer: Principal | None, event: str, body: str, at: dt.datetime) -> dict:
+    return dict(request_id=request.id, author_id=viewer.user_id if viewer else None,
+                author_name=(viewer.display_name or viewer.username) if viewer else "system",
+                author_role=viewer.role.value if viewer else "system", event=event, body=body, at=at)
+
+
 def thread_entry(session: Session, request: DeskRequest, *, viewer: Principal | None, event: str,
                  body: str = "", at: dt.datetime | None = None) -> DeskMessage:
     """Add a message or an event to a request's thread (viewer None: the system)."""
-    entry = DeskMessage(request_id=request.id, author_id=viewer.user_id if viewer else None,
-                        author_name=(viewer.display_name or viewer.username) if viewer else "system",
-                        author_role=viewer.role.value if viewer else "system", event=event, body=body,
-                        at=at or utcnow())
-    session.add(entry)
-    return entry
+    return _insert_many(session, DeskMessage, [_message(request, viewer, event, body, at or utcnow())])[0]
 
 
 def _store(session: Session, request: DeskRequest, files: list[CheckedAttachment], viewer: Principal,
            now: dt.datetime) -> list[DeskAttachment]:
-    stored = [DeskAttachment(request_id=request.id, filename=f.filename, media_type=f.media_type, size=f.size,
-                             sha256=f.sha256, content=f.data, uploaded_by=viewer.user_id, at=now) for f in files]
-    session.add_all(stored)
-    return stored
+    return _insert_many(session, DeskAttachment, [
+        dict(request_id=request.id, filename=f.filename, media_type=f.media_type, size=f.size, sha256=f.sha256,
+             content=f.data, uploaded_by=viewer.user_id, at=now) for f in files])
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One enterprise's new request, as `file_requests` takes it."""
+
+    viewer: Principal
+    enterprise_name: str
+    data: RequestCreate
+    policy: DeskPolicy
+    rules: RoutingRules
+    ip: str
+    files: Sequence[tuple[str, bytes]] = ()
+    now: dt.datetime | None = None
 
 
 def file_request(session: Session, *, viewer: Principal, enterprise_name: str, data: RequestCreate,
                  files: Sequence[tuple[str, bytes]] = (), policy: DeskPolicy, rules: RoutingRules, ip: str,
                  now: dt.datetime | None = None) -> DeskRequest:
-    """An enterprise files a request; it is routed to a department by its category."""
-    if viewer.role is not Role.ENTERPRISE or not viewer.uscc:
+    """An enterprise files a request; it is routed to a department by its category (see `file_requests`)."""
+    return file_requests(session, [Filing(viewer, enterprise_name, data, policy, rules, ip, files, now)])[0]
+
+
+def file_requests(session: Session, filings: list[Filing]) -> list[DeskRequest]:
+    """File requests (a group commit brings many): each is checked, then all are written with a few
+    statements. Each request comes back as filed (a copy outside the session) with its thread and
+    attachments: the detail shown after filing needs no second read.
+    """
+    checked = [_checked(filing) for filing in filings]
+    stamps = [filing.now or utcnow() for filing in filings]
+    requests = _insert_many(session, DeskRequest, [
+        dict(uscc=f.viewer.uscc, enterprise_name=f.enterprise_name[:200], filed_by=f.viewer.user_id,
+             category=f.data.category, title=f.data.title, description=f.data.description,
+             department=f.rules.route(f.data.category), status=Status.SUBMITTED.value, filed_at=now)
+        for f, now in zip(filings, stamps, strict=True)])
+    # Attachments one request at a time: a statement never carries more than one request's files.
+    attached = [_store(session, r, files, f.viewer, now)
+                for f, r, files, now in zip(filings, requests, checked, stamps, strict=True)]
+    filed = _insert_many(session, DeskMessage, [_message(r, f.viewer, "filed", "", now)
+                                                for f, r, now in zip(filings, requests, stamps, strict=True)])
+    record_many(session, [
+        Event(f.viewer.actor(f.ip), "desk.file", f"desk_request:{r.id}", at=now,
+              detail={"uscc": f.viewer.uscc, "category": f.data.category, "department": r.department,
+                      "attachments": [a.sha256 for a in mine]})
+        for f, r, mine, now in zip(filings, requests, attached, stamps, strict=True)])
+    for request, message, mine in zip(requests, filed, attached, strict=True):
+        set_committed_value(request, "messages", [message])
+        set_committed_value(request, "attachments", mine)
+        set_committed_value(request, "meeting", None)
+    return requests
+
+
+def _checked(filing: Filing) -> list[CheckedAttachment]:
+    """What filing needs before anything is written: an enterprise, a known category, acceptable files."""
+    if filing.viewer.role is not Role.ENTERPRISE or not filing.viewer.uscc:
         raise NotAllowed("file_enterprise_only")
-    if data.category not in rules.categories:
-        raise Invalid("unknown_category", category=data.category, known=", ".join(rules.categories))
-    checked = check_files(files, policy)
-    now = now or utcnow()
-    request = DeskRequest(uscc=viewer.uscc, enterprise_name=enterprise_name[:200], filed_by=viewer.user_id,
-                          category=data.category, title=data.title, description=data.description,
-                          department=rules.route(data.category), status=Status.SUBMITTED.value, filed_at=now)
-    session.add(request)
-    session.flush()
-    stored = _store(session, request, checked, viewer, now)
-    thread_entry(session, request, viewer=viewer, event="filed", at=now)
-    record(session, actor=viewer.actor(ip), action="desk.file", target=f"desk_request:{request.id}",
-           detail={"uscc": viewer.uscc, "category": data.category, "department": request.department,
-                   "attachments": [a.sha256 for a in stored]}, at=now)
-    return request
+    if filing.data.category not in filing.rules.categories:
+        raise Invalid("unknown_category", category=filing.data.category, known=", ".join(filing.rules.categories))
+    return check_files(filing.files, filing.policy)
+
+
+def own_uscc(viewer: Principal) -> str | None:
+    """The enterprise whose requests alone the viewer may see; None for park staff (who see all).
+
+    Anyone else may see none (NotAllowed).
+    """
+    if viewer.role is Role.ENTERPRISE and viewer.uscc:
+        return viewer.uscc
+    if viewer.can(Permission.DESK_READ) and viewer.role is not Role.ENTERPRISE:
+        return None
+    raise NotAllowed("desk_not_allowed")
 
 
 def scope(viewer: Principal) -> ColumnElement[bool]:
     """The requests a viewer may see: an enterprise its own, park staff all, anyone else none."""
-    if viewer.role is Role.ENTERPRISE and viewer.uscc:
-        return DeskRequest.uscc == viewer.uscc
-    if viewer.can(Permission.DESK_READ) and viewer.role is not Role.ENTERPRISE:
-        return true()
-    raise NotAllowed("desk_not_allowed")
+    uscc = own_uscc(viewer)
+    return DeskRequest.uscc == uscc if uscc else true()
 
 
-def get_request(session: Session, request_id: int, viewer: Principal, *, for_update: bool = False,
-                with_thread: bool = False) -> DeskRequest:
+def get_request(session: Session, request_id: int, viewer: Principal, *, for_update: bool = False) -> DeskRequest:
     """One request the viewer may see; NotFound (not 'forbidden') when it is another enterprise's."""
     query = select(DeskRequest).where(DeskRequest.id == request_id, scope(viewer))
-    if with_thread:  # what the detail shows, in two more queries
-        query = query.options(selectinload(DeskRequest.messages), selectinload(DeskRequest.attachments),
-                              joinedload(DeskRequest.meeting))
     found = session.scalar(query.with_for_update() if for_update else query)
     if found is None:
         raise NotFound("request_not_found", id=request_id)
     return found
+
+
+@dataclass(frozen=True)
+class RequestThread:
+    """A request with its thread, attachments (without their content) and meeting, as its detail shows them.
+
+    Each part is a row or an ORM object: anything with the columns as attributes.
+    """
+
+    request: DeskRequest | Row
+    messages: Sequence[DeskMessage | Row]
+    attachments: Sequence[DeskAttachment | Row]
+    meeting: CoordinationMeeting | Row | None
+
+    @classmethod
+    def of(cls, request: DeskRequest) -> RequestThread:
+        """The thread of an ORM request (its relationships loaded, or loadable)."""
+        return cls(request, request.messages, request.attachments, request.meeting)
+
+
+# The hot reads are built once per shape with their values as bound parameters: building a
+# statement and computing its cache key costs more than running it on SQLite.
+@cache
+def _thread_statements(own: bool) -> tuple[Select, Select, Select, Select]:
+    """The statements reading a request (of one enterprise when `own`), its thread, attachments and meeting."""
+    where = [DeskRequest.id == bindparam("id")] + ([DeskRequest.uscc == bindparam("uscc")] if own else [])
+    attachment_fields = [c for c in DeskAttachment.__table__.c if c.name != "content"]
+    return (select(DeskRequest.__table__).where(*where),
+            select(DeskMessage.__table__).where(DeskMessage.request_id == bindparam("id")).order_by(DeskMessage.id),
+            select(*attachment_fields).where(DeskAttachment.request_id == bindparam("id")).order_by(DeskAttachment.id),
+            select(CoordinationMeeting.__table__).where(CoordinationMeeting.id == bindparam("id")))
+
+
+def read_thread(db: Connection | Session, request_id: int, viewer: Principal) -> RequestThread:
+    """One request the viewer may see, with its thread: rows read with Core statements (no ORM objects).
+
+    NotFound (not 'forbidden') when it is another enterprise's.
+    """
+    uscc = own_uscc(viewer)
+    request_q, messages_q, attachments_q, meeting_q = _thread_statements(uscc is not None)
+    request = db.execute(request_q, {"id": request_id} | ({"uscc": uscc} if uscc else {})).first()
+    if request is None:
+        raise NotFound("request_not_found", id=request_id)
+    messages = db.execute(messages_q, {"id": request_id}).all()
+    attachments = db.execute(attachments_q, {"id": request_id}).all()
+    meeting = db.execute(meeting_q, {"id": request.meeting_id}).first() if request.meeting_id is not None else None
+    return RequestThread(request, messages, attachments, meeting)
 
 
 def get_attachment(session: Session, request_id: int, attachment_id: int, viewer: Principal) -> DeskAttachment:
@@ -157,23 +260,36 @@ class RequestFilter:
     overdue_before: dt.datetime | None = None  # filed before this and still open
 
 
-def list_requests(session: Session, viewer: Principal, *, where: RequestFilter = RequestFilter(), page: int = 1,
-                  per_page: int = 50) -> tuple[list[DeskRequest], int]:
-    """One page of the requests the viewer may see, newest first, and how many there are."""
-    conditions = [scope(viewer)]
-    for column, value in ((DeskRequest.status, where.status), (DeskRequest.category, where.category),
-                          (DeskRequest.department, where.department)):
-        if value:
-            conditions.append(column == value)
-    if where.open_only or where.overdue_before:
+@cache
+def _list_statements(own: bool, status: bool, category: bool, department: bool, open_only: bool,
+                     overdue: bool) -> tuple[Select, Select]:
+    """The count and the page of a list with these filters (values bound at execution)."""
+    conditions = [column == bindparam(name) for column, name, wanted in (
+        (DeskRequest.uscc, "uscc", own), (DeskRequest.status, "status", status),
+        (DeskRequest.category, "category", category), (DeskRequest.department, "department", department)) if wanted]
+    if open_only or overdue:
         conditions.append(DeskRequest.status.in_([s.value for s in OPEN]))
-    if where.overdue_before:
-        conditions.append(DeskRequest.filed_at < where.overdue_before)
-    total = session.scalar(select(func.count()).select_from(DeskRequest).where(*conditions)) or 0
-    order = DeskRequest.filed_at.asc() if where.overdue_before else DeskRequest.id.desc()
-    rows = session.scalars(select(DeskRequest).where(*conditions).order_by(order, DeskRequest.id)
-                           .limit(per_page).offset((page - 1) * per_page))
-    return list(rows), int(total)
+    if overdue:
+        conditions.append(DeskRequest.filed_at < bindparam("before"))
+    listed = [c for c in DeskRequest.__table__.c if c.name not in ("description", "rating_comment")]
+    order = DeskRequest.filed_at.asc() if overdue else DeskRequest.id.desc()
+    return (select(func.count()).select_from(DeskRequest.__table__).where(*conditions),
+            select(*listed).where(*conditions).order_by(order, DeskRequest.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def list_requests(db: Connection | Session, viewer: Principal, *, where: RequestFilter = RequestFilter(),
+                  page: int = 1, per_page: int = 50) -> tuple[list[Row], int]:
+    """One page of the requests the viewer may see (rows, without the long texts), newest first, and how
+    many there are."""
+    values = {"uscc": own_uscc(viewer), "status": where.status, "category": where.category,
+              "department": where.department, "before": where.overdue_before}
+    count, rows = _list_statements(*(bool(values[k]) for k in ("uscc", "status", "category", "department")),
+                                   where.open_only, where.overdue_before is not None)
+    params = {k: v for k, v in values.items() if v}
+    total = db.scalar(count, params) or 0
+    found = db.execute(rows, params | {"limit": per_page, "offset": (page - 1) * per_page}).all()
+    return found, int(total)
 
 
 def overdue_requests(session: Session, *, now: dt.datetime, policy: DeskPolicy) -> list[DeskRequest]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Row
+
 from parkbrain.accounts.sessions import Principal
 from parkbrain.desk.actions import allowed_actions
 from parkbrain.desk.models import DeskRequest
@@ -18,7 +20,7 @@ from parkbrain.desk.schemas import (
     RequestPublic,
     Status,
 )
-from parkbrain.desk.service import DeskPolicy
+from parkbrain.desk.service import DeskPolicy, RequestThread
 from parkbrain.i18n import translate
 from parkbrain.opdb.base import utcnow
 
@@ -28,14 +30,12 @@ def attachment_url(request_id: int, attachment_id: int) -> str:
     return f"/desk/requests/{request_id}/attachments/{attachment_id}"
 
 
-def request_public(request: DeskRequest, *, rules: RoutingRules, policy: DeskPolicy, lang: str,
-                   now: dt.datetime | None = None) -> RequestPublic:
-    """A request as lists show it."""
-    now = now or utcnow()
+def _public_fields(request: DeskRequest | Row, *, rules: RoutingRules, policy: DeskPolicy, lang: str,
+                   now: dt.datetime) -> dict:
     due = policy.due_at(request.filed_at)
     is_open = Status(request.status) in OPEN
     end = request.resolved_at or (now if is_open else request.closed_at or now)
-    return RequestPublic(
+    return dict(
         id=request.id, uscc=request.uscc, enterprise_name=request.enterprise_name, category=request.category,
         category_label=rules.category_label(request.category, lang), title=request.title,
         department=request.department, department_label=rules.department_label(request.department, lang),
@@ -49,24 +49,30 @@ def request_public(request: DeskRequest, *, rules: RoutingRules, policy: DeskPol
         rating=request.rating)
 
 
-def request_detail(request: DeskRequest, *, viewer: Principal, rules: RoutingRules, policy: DeskPolicy,
+def request_public(request: DeskRequest | Row, *, rules: RoutingRules, policy: DeskPolicy, lang: str,
+                   now: dt.datetime | None = None) -> RequestPublic:
+    """A request (an ORM object or a row) as lists show it."""
+    return RequestPublic(**_public_fields(request, rules=rules, policy=policy, lang=lang, now=now or utcnow()))
+
+
+def request_detail(thread: RequestThread, *, viewer: Principal, rules: RoutingRules, policy: DeskPolicy,
                    lang: str, now: dt.datetime | None = None) -> RequestDetail:
     """A request with its description, thread and attachments, and the viewer's next actions."""
-    base = request_public(request, rules=rules, policy=policy, lang=lang, now=now)
-    meeting = request.meeting
+    request, meeting = thread.request, thread.meeting
     return RequestDetail(
-        **base.model_dump(), description=request.description, rating_comment=request.rating_comment,
+        **_public_fields(request, rules=rules, policy=policy, lang=lang, now=now or utcnow()),
+        description=request.description, rating_comment=request.rating_comment,
         meeting=MeetingPublic(id=meeting.id, title=meeting.title, held_on=meeting.held_on) if meeting else None,
         messages=[MessagePublic(id=m.id, at=m.at, author=m.author_name, author_role=m.author_role, event=m.event,
                                 event_label=translate(f"desk.event.{m.event}", lang), body=m.body)
-                  for m in request.messages],
+                  for m in thread.messages],
         attachments=[AttachmentPublic(id=a.id, filename=a.filename, media_type=a.media_type, size=a.size,
                                       sha256=a.sha256, at=a.at, url=attachment_url(request.id, a.id))
-                     for a in request.attachments],
+                     for a in thread.attachments],
         allowed_actions=allowed_actions(request, viewer, rules))
 
 
-def request_page(requests: list[DeskRequest], total: int, *, page: int, per_page: int, rules: RoutingRules,
+def request_page(requests: list[DeskRequest | Row], total: int, *, page: int, per_page: int, rules: RoutingRules,
                  policy: DeskPolicy, lang: str, now: dt.datetime | None = None) -> RequestPage:
     """One page of a list."""
     now = now or utcnow()

@@ -11,6 +11,7 @@ import time
 from parkbrain.accounts.sessions import Principal
 from parkbrain.desk import actions, service, stats, views
 from parkbrain.desk.attachments import ACCEPTED
+from parkbrain.desk.models import DeskRequest
 from parkbrain.desk.routing import load_routing
 from parkbrain.desk.schemas import (
     CategoryChoice,
@@ -22,6 +23,7 @@ from parkbrain.desk.schemas import (
     RequestPage,
     Routing,
 )
+from parkbrain.opdb.engine import Batched
 
 NAME_TTL = 300.0  # seconds an enterprise's name is remembered (a rename shows on filings after that)
 _NAMES: dict[tuple[int, str], tuple[float, str | None]] = {}
@@ -48,40 +50,43 @@ class DeskWork:
 
     def page(self, where: service.RequestFilter, *, page: int = 1, per_page: int = 50) -> RequestPage:
         """One page of the requests the viewer may see."""
-        with self.db.read() as session:
-            rows, total = service.list_requests(session, self.viewer, where=where, page=page, per_page=per_page)
-            return views.request_page(rows, total, page=page, per_page=per_page, rules=self.rules,
-                                      policy=self.policy, lang=self.lang)
+        with self.db.query() as connection:
+            rows, total = service.list_requests(connection, self.viewer, where=where, page=page, per_page=per_page)
+        return views.request_page(rows, total, page=page, per_page=per_page, rules=self.rules, policy=self.policy,
+                                  lang=self.lang)
 
     def detail(self, request_id: int) -> RequestDetail:
         """One request with its thread."""
-        with self.db.read() as session:
-            found = service.get_request(session, request_id, self.viewer, with_thread=True)
-            return views.request_detail(found, viewer=self.viewer, rules=self.rules, policy=self.policy,
-                                        lang=self.lang)
+        with self.db.query() as connection:
+            thread = service.read_thread(connection, request_id, self.viewer)
+        return self._show(thread)
+
+    def _show(self, thread: service.RequestThread) -> RequestDetail:
+        return views.request_detail(thread, viewer=self.viewer, rules=self.rules, policy=self.policy, lang=self.lang)
 
     def file(self, data: RequestCreate, files: list[tuple[str, bytes]]) -> int:
         """File a request; its number."""
-        name = enterprise_name(self.park, self.viewer)
-        with self.db.write() as session:
-            return service.file_request(session, viewer=self.viewer, enterprise_name=name, data=data, files=files,
-                                        policy=self.policy, rules=self.rules, ip=self.ip).id
+        return self._file(data, files).id
+
+    def _file(self, data: RequestCreate, files: list[tuple[str, bytes]]) -> DeskRequest:
+        filing = service.Filing(self.viewer, enterprise_name(self.park, self.viewer), data, self.policy, self.rules,
+                                self.ip, files)
+        # Filings arriving together are written together: a few statements, one commit, one disk flush.
+        return self.db.write_grouped(Batched(service.file_requests, filing))
 
     def file_and_show(self, data: RequestCreate) -> RequestDetail:
-        """File a request and show it."""
-        return self.detail(self.file(data, []))
+        """File a request and show it (from what was just written: no second read)."""
+        return self._show(service.RequestThread.of(self._file(data, [])))
 
     def act(self, request_id: int, action: DeskAction) -> None:
         """Take an action on a request."""
-        with self.db.write() as session:
-            actions.apply_action(session, viewer=self.viewer, request_id=request_id, action=action,
-                                 rules=self.rules, ip=self.ip)
+        self.db.write_grouped(lambda session: actions.apply_action(
+            session, viewer=self.viewer, request_id=request_id, action=action, rules=self.rules, ip=self.ip))
 
     def attach(self, request_id: int, files: list[tuple[str, bytes]]) -> None:
         """Attach files to a request."""
-        with self.db.write() as session:
-            service.add_attachments(session, viewer=self.viewer, request_id=request_id, files=files,
-                                    policy=self.policy, ip=self.ip)
+        self.db.write_grouped(lambda session: service.add_attachments(
+            session, viewer=self.viewer, request_id=request_id, files=files, policy=self.policy, ip=self.ip))
 
     def attachment(self, request_id: int, attachment_id: int) -> tuple[bytes, str, str]:
         """An attachment's content, type and file name."""

@@ -21,6 +21,7 @@ from parkbrain.accounts.roles import Permission
 from parkbrain.app import ParkBrain
 from parkbrain.desk.errors import DeskError
 from parkbrain.i18n import translate
+from parkbrain.settings import load_settings
 from parkbrain.web import api, auth, desk, pages
 from parkbrain.web.language import COOKIE, request_language, requested_language, translator
 from parkbrain.web.render import page_context, templates
@@ -96,8 +97,13 @@ def create_app(park: ParkBrain) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """The app over the park the PARKBRAIN_* environment names (for `uvicorn --factory`)."""
-    return create_app(ParkBrain.from_env())
+    """The app over the park the PARKBRAIN_* environment names (for `uvicorn --factory`).
+
+    With several workers (PARKBRAIN_WORKERS > 1) each opens the warehouse read-only: DuckDB allows
+    one writing process, or several reading ones.
+    """
+    settings = load_settings()
+    return create_app(ParkBrain(settings, read_only=settings.workers > 1))
 
 
 class SecurityHeaders:

@@ -26,6 +26,7 @@ from parkbrain.chains.models import Diagnosis, LinkPage, OverrideIn, OverrideOut
 from parkbrain.chains.report_models import MovementPage, PipelinePage, TierPage
 from parkbrain.chains.tables import ChainTablesMissing
 from parkbrain.chains.tiers import ABSENT, LADDER, movement_enterprises
+from parkbrain.i18n import translate
 from parkbrain.web import charts as web_charts
 from parkbrain.web.language import request_language
 from parkbrain.web.render import is_demo, page_context
@@ -167,6 +168,9 @@ def _override(request: Request, officer: Principal, *, uscc: str, action: str, l
               note: str | None = None) -> dict:
     """Record an officer's decision, and who made it in the audit log."""
     ctx, park = _ctx(request), request.app.state.park
+    if park.read_only:  # served by several workers: each reads the warehouse, none may write it
+        raise HTTPException(409, detail=translate("chains.error.warehouse_read_only", request_language(request),
+                                                  workers=park.settings.workers))
     with _answering():
         row = store.record_override(ctx.warehouse, ctx.catalogue, uscc=uscc, link=link, action=action,
                                     officer=officer.username, note=note)
