@@ -17,8 +17,6 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-import ibis
-
 from parkbrain.cockpit.alerts import Rules, load_rules
 from parkbrain.cockpit.catalogue import Catalogue, load_catalogue
 from parkbrain.cockpit.enterprise_alerts import flagged
@@ -30,30 +28,16 @@ from parkbrain.cockpit.reported import ReportedStore, load_reported
 from parkbrain.cockpit.targets import Target, all_targets
 from parkbrain.cockpit.values import Evaluator
 from parkbrain.warehouse.base import Warehouse
+from parkbrain.warehouse.state import table_state
 
 WATCHED = ("enterprises", "enterprise_years", "indicator_values", "targets", "facts", "imports", "meta")
 _CACHE: weakref.WeakKeyDictionary[Warehouse, CockpitState] = weakref.WeakKeyDictionary()
-_QUERIES: weakref.WeakKeyDictionary[Warehouse, ibis.Table] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
-
-
-def _fingerprint_query(warehouse: Warehouse) -> ibis.Table:
-    """One query for the whole fingerprint (built once per warehouse: building table expressions costs more
-    than running them)."""
-    parts = [warehouse.table(n).aggregate(v=lambda t: t.count().cast("string")).mutate(k=ibis.literal(n))
-             for n in WATCHED]
-    imports, meta = warehouse.table("imports"), warehouse.table("meta")
-    parts.append(imports.aggregate(v=imports.finished_at.max().cast("string")).mutate(k=ibis.literal("last_import")))
-    parts.append(meta.select(v=meta.value, k=ibis.literal("meta:") + meta.key))
-    return ibis.union(*parts).select("k", "v")
 
 
 def fingerprint(warehouse: Warehouse) -> tuple:
     """What identifies the warehouse's state for the cockpit: row counts, the import log, the meta notes."""
-    query = _QUERIES.get(warehouse)
-    if query is None:
-        query = _QUERIES.setdefault(warehouse, _fingerprint_query(warehouse))
-    return tuple(sorted((r["k"], r["v"] or "") for r in warehouse.to_pylist(query)))
+    return table_state(warehouse, WATCHED)
 
 
 class CockpitState:

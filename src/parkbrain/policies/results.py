@@ -19,6 +19,7 @@ from parkbrain.policies.checked import CheckedCondition
 from parkbrain.policies.loader import Catalogue, load_catalogue
 from parkbrain.policies.panel import Delta
 from parkbrain.warehouse.base import Warehouse
+from parkbrain.warehouse.state import table_state
 
 SUMMARY_SCHEMA = pa.schema([
     ("policy", pa.string()), ("subjects", pa.int64()), ("eligible", pa.int64()), ("ineligible", pa.int64()),
@@ -156,29 +157,14 @@ def what_if(warehouse: Warehouse, catalogue: Catalogue, subject_id: str, *,
 WATCHED = ("enterprises", "enterprise_years", "talents", "imports", "meta")
 SUBJECTS_SCHEMA = pa.schema([("subject_id", pa.string()), ("kind", pa.string()), ("name", pa.string()),
                              ("employer_uscc", pa.string())])
-_QUERIES: weakref.WeakKeyDictionary[Warehouse, object] = weakref.WeakKeyDictionary()
 _EVALUATED: weakref.WeakKeyDictionary[Warehouse, Evaluated] = weakref.WeakKeyDictionary()
 _BUILDING: weakref.WeakKeyDictionary[Warehouse, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def _state_query(warehouse: Warehouse):
-    import ibis
-
-    parts = [warehouse.table(n).aggregate(v=lambda t: t.count().cast("string")).mutate(k=ibis.literal(n))
-             for n in WATCHED]
-    imports, meta = warehouse.table("imports"), warehouse.table("meta")
-    parts.append(imports.aggregate(v=imports.finished_at.max().cast("string")).mutate(k=ibis.literal("last_import")))
-    parts.append(meta.select(v=meta.value, k=ibis.literal("meta:") + meta.key))
-    return ibis.union(*parts).select("k", "v")
-
-
 def warehouse_state(warehouse: Warehouse) -> tuple:
     """What identifies the data the policies read: row counts, the import log, the meta notes."""
-    query = _QUERIES.get(warehouse)
-    if query is None:
-        query = _QUERIES.setdefault(warehouse, _state_query(warehouse))
-    return tuple(sorted((r["k"], r["v"] or "") for r in warehouse.to_pylist(query)))
+    return table_state(warehouse, WATCHED)
 
 
 def subject_directory(warehouse: Warehouse) -> pa.Table:
