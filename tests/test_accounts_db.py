@@ -198,3 +198,57 @@ def test_a_failing_piece_of_a_group_fails_alone(opdb_url):
         assert targets[0] == "first" and sorted(targets) == ["b", "d", "first"]
     finally:
         db.close()
+
+def _terminate_backends(db: OperationalDB) -> int:
+    """Kill every other server process of this test's PostgreSQL schema user (what a server restart does to the pool)."""
+    import psycopg
+
+    conninfo = db.engine.url.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                            "AND application_name = 'pool-under-test'").fetchone()[0]
+
+
+@pytest.mark.parametrize("rested_after", [0.0, float("inf")])
+def test_a_rested_postgres_connection_that_died_is_replaced_before_use(postgres_database, monkeypatch, rested_after):
+    """Connections are checked on checkout only after resting (`IDLE_PING_AFTER`), not on every checkout.
+
+    A pooled connection whose server process died (a restart) is replaced before the read that would
+    have failed, when it rested longer than the limit; with no check (limit infinite) the read fails,
+    which shows the test can see the difference.
+    """
+    monkeypatch.setattr(engine_module, "IDLE_PING_AFTER", rested_after)
+    url = engine_module.normalise_url(postgres_database).update_query_dict({"application_name": "pool-under-test"})
+    db = OperationalDB(url, upgrade=False)
+    try:
+        with db.query() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        assert _terminate_backends(db) == 1
+        time.sleep(0.05)
+        if rested_after == 0.0:
+            with db.query() as connection:
+                assert connection.execute(text("SELECT 2")).scalar() == 2
+        else:
+            with pytest.raises(Exception, match="terminat|closed|server"), db.query() as connection:
+                connection.execute(text("SELECT 2"))
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(("rested_after", "pinged"), [(engine_module.IDLE_PING_AFTER, 0), (0.0, 4)])
+def test_a_busy_postgres_connection_is_not_pinged_on_checkout(postgres_database, monkeypatch, rested_after, pinged):
+    """A connection back in the pool a moment ago is handed out without a round trip (no per-request
+    ping); one that rested longer than the limit is pinged (the first checkout opens a fresh one)."""
+    monkeypatch.setattr(engine_module, "IDLE_PING_AFTER", rested_after)
+    db = OperationalDB(postgres_database, upgrade=False)
+    pings = []
+    original = db.engine.dialect.do_ping
+    db.engine.dialect.do_ping = lambda connection: pings.append(1) or original(connection)
+    try:
+        for _ in range(5):
+            with db.query() as connection:
+                connection.execute(text("SELECT 1"))
+        assert len(pings) == pinged
+    finally:
+        db.close()

@@ -255,6 +255,22 @@ def test_an_enterprise_sees_only_its_own_requests(desk):
             service.list_requests(session, who["expert"])
 
 
+def test_list_pages_carry_the_count_of_all_matching_requests(desk):
+    """Five own requests and one of another enterprise, in pages of two: 2, 2, 1 rows, then none past the
+    end; every page (the empty one too) says 5, and a filter the requests do not match says 0."""
+    park, who = desk
+    mine = [file(park, who["enterprise"], title=f"诉求第{i}件") for i in range(5)]
+    file(park, who["enterprise_b"])
+    with park.db.query() as connection:
+        pages = [service.list_requests(connection, who["enterprise"], page=p, per_page=2) for p in (1, 2, 3, 4)]
+        none = service.list_requests(connection, who["enterprise"], where=service.RequestFilter(status="closed"))
+        everyone = service.list_requests(connection, who["analyst"], page=9, per_page=1)
+    assert [[r.id for r in rows] for rows, _ in pages] == [mine[4:2:-1], mine[2:0:-1], mine[:1], []]
+    assert [total for _, total in pages] == [5, 5, 5, 5]
+    assert none == ([], 0)
+    assert everyone == ([], 6)
+
+
 def test_accept_reply_resolve_confirm(desk):
     park, who = desk
     rid = file(park, who["enterprise"])

@@ -263,7 +263,8 @@ class RequestFilter:
 @cache
 def _list_statements(own: bool, status: bool, category: bool, department: bool, open_only: bool,
                      overdue: bool) -> tuple[Select, Select]:
-    """The count and the page of a list with these filters (values bound at execution)."""
+    """The count, and the page with the count beside each row, of a list with these filters (values
+    bound at execution). The count is an uncorrelated subquery: computed once, in the page's round trip."""
     conditions = [column == bindparam(name) for column, name, wanted in (
         (DeskRequest.uscc, "uscc", own), (DeskRequest.status, "status", status),
         (DeskRequest.category, "category", category), (DeskRequest.department, "department", department)) if wanted]
@@ -273,23 +274,25 @@ def _list_statements(own: bool, status: bool, category: bool, department: bool, 
         conditions.append(DeskRequest.filed_at < bindparam("before"))
     listed = [c for c in DeskRequest.__table__.c if c.name not in ("description", "rating_comment")]
     order = DeskRequest.filed_at.asc() if overdue else DeskRequest.id.desc()
-    return (select(func.count()).select_from(DeskRequest.__table__).where(*conditions),
-            select(*listed).where(*conditions).order_by(order, DeskRequest.id)
-            .limit(bindparam("limit")).offset(bindparam("offset")))
+    count = select(func.count()).select_from(DeskRequest.__table__).where(*conditions)
+    return (count, select(*listed, count.scalar_subquery().label("listed_total")).where(*conditions)
+            .order_by(order, DeskRequest.id).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def list_requests(db: Connection | Session, viewer: Principal, *, where: RequestFilter = RequestFilter(),
                   page: int = 1, per_page: int = 50) -> tuple[list[Row], int]:
     """One page of the requests the viewer may see (rows, without the long texts), newest first, and how
-    many there are."""
+    many there are: one statement, or two for a page past the end (which has no row to carry the count)."""
     values = {"uscc": own_uscc(viewer), "status": where.status, "category": where.category,
               "department": where.department, "before": where.overdue_before}
     count, rows = _list_statements(*(bool(values[k]) for k in ("uscc", "status", "category", "department")),
                                    where.open_only, where.overdue_before is not None)
     params = {k: v for k, v in values.items() if v}
-    total = db.scalar(count, params) or 0
-    found = db.execute(rows, params | {"limit": per_page, "offset": (page - 1) * per_page}).all()
-    return found, int(total)
+    offset = (page - 1) * per_page
+    found = db.execute(rows, params | {"limit": per_page, "offset": offset}).all()
+    if found:
+        return found, int(found[0].listed_total)
+    return found, int(db.scalar(count, params) or 0) if offset else 0
 
 
 def overdue_requests(session: Session, *, now: dt.datetime, policy: DeskPolicy) -> list[DeskRequest]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ except ImportError:  # pragma: no cover - not on POSIX: threads still queue, pro
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 BEGIN_OPTION = "parkbrain_sqlite_begin"
@@ -73,7 +75,35 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported operational database {parsed.get_backend_name()!r}: use sqlite or postgresql")
-    return create_engine(parsed, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_size=pool_size, max_overflow=2 * pool_size)
+    _ping_when_idle(engine, IDLE_PING_AFTER)
+    return engine
+
+
+IDLE_PING_AFTER = 10.0  # seconds a pooled PostgreSQL connection may rest before it is checked on checkout
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Check a pooled connection on checkout when it rested more than `after` seconds (a restarted or
+    restarting server, a firewall that dropped it); a dead one is replaced before anyone uses it.
+
+    SQLAlchemy's `pool_pre_ping` checks on every checkout, a round trip per request on a busy desk,
+    where connections never rest that long. A connection that dies while busy fails its request, and
+    SQLAlchemy then retires every connection opened before it (the pool's invalidation).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _rested_since(_dbapi_connection, record) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("checked_in", float("inf")) <= after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"a pooled connection is gone: {exc}") from exc
 
 
 def flush_to_disk(log: Path) -> None:
