@@ -142,3 +142,30 @@ def test_the_index_is_saved_and_keyed_by_the_pool(tmp_path):
         assert [p.name for p in cache.glob("experts-*")] == [f"experts-{second.fingerprint}"]
     finally:
         park.close()
+
+
+def test_a_second_save_of_the_same_index_leaves_the_first_whole(tmp_path, monkeypatch):
+    """Two workers saving the same pool: the copy in place stays as it was (not rewritten under a reader),
+    the late copy is dropped, no staging folder is left; a save that fails midway leaves nothing."""
+    park = ParkBrain(Settings(home=tmp_path, lang="zh"))
+    try:
+        park.import_file(DATA / "experts.csv", kind="experts", today=TODAY)
+        cache = service.cache_folder(tmp_path)
+        index = service.expert_index(park.warehouse, cache_dir=cache)
+        folder = cache / f"experts-{index.fingerprint}"
+        before = {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")}
+        service._save_quietly(index, folder)
+        assert {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")} == before
+        assert sorted(p.name for p in cache.iterdir()) == [folder.name]
+
+        def full_disk(self, target):
+            Path(target).mkdir(parents=True)
+            (Path(target) / "manifest.json").write_text("{}")
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(type(index), "save", full_disk)
+        elsewhere = cache / "experts-other"
+        service._save_quietly(index, elsewhere)
+        assert sorted(p.name for p in cache.iterdir()) == []  # the old state cleared, nothing half-saved
+    finally:
+        park.close()

@@ -8,10 +8,12 @@ pool is never indexed twice. The expert index is also saved under `cache_dir` (i
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import threading
 import time
+import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,14 +97,20 @@ def expert_index(warehouse: Warehouse, *, cache_dir: Path | None = None) -> Expe
 
 
 def _save_quietly(index: ExpertIndex, folder: Path) -> None:
-    """Save the index; a read-only or full disk only costs the next start a rebuild."""
+    """Save the index; a read-only or full disk only costs the next start a rebuild.
+
+    The index is written to a private folder and renamed into place whole, so that a worker loading it
+    never sees a half-written one, and of two workers saving at once, the second one's copy is dropped.
+    """
+    staging = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     try:
         for old in folder.parent.glob("experts-*"):  # earlier states of the pool
             if old != folder:
                 shutil.rmtree(old, ignore_errors=True)
-        index.save(folder)
-    except OSError:
-        pass
+        index.save(staging)
+        os.rename(staging, folder)
+    except OSError:  # also: another worker's copy is already in place
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 _CITY = re.compile(r"^(?:\S{2,3}省)?(\S{2,6}?)市")
