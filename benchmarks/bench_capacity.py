@@ -111,6 +111,8 @@ def build(home: Path, backend: str, n: int, spark_memory: str, chunk: int = CHUN
     """A warehouse of n demo enterprises × 3 years and their talents (kept when already built)."""
     import pyarrow.compute as pc
 
+    import pyarrow.compute as pc
+
     from parkbrain.app import ParkBrain
     from parkbrain.importing.service import latest_enterprise_rows
     from parkbrain.warehouse.schema import TABLES
@@ -161,6 +163,8 @@ def measure(home: Path, backend: str, spark_memory: str) -> dict:
         phases[name] = {"seconds": time.perf_counter() - started, "peak_mb": memory.peak / 2**20}
         print(f"  {name}: {phases[name]['seconds']:.1f} s, peak {phases[name]['peak_mb']:,.0f} MB", flush=True)
 
+    import pyarrow.compute as pc
+
     from parkbrain.app import ParkBrain
     from parkbrain.chains.catalogue import load_catalogue as load_chains
     from parkbrain.chains.diagnosis import diagnose
@@ -177,7 +181,7 @@ def measure(home: Path, backend: str, spark_memory: str) -> dict:
     with phase("policies"):
         for table in iter_policy_results(w, load_catalogue()):
             results += table.num_rows
-            eligible += sum(1 for s in table["status"].to_pylist() if s == "eligible")
+            eligible += pc.sum(pc.equal(table["status"], "eligible")).as_py() or 0  # not a Python loop over rows
     with phase("chains: place"):
         placed = place_register(w, load_chains())
     with phase("chains: diagnose"):

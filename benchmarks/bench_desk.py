@@ -4,8 +4,8 @@ Starts ParkBrain with `parkbrain serve --workers N` (in a subprocess, 127.0.0.1 
 home, creates one enterprise account per client, logs each in, then for `--seconds` every client
 loops: file a request (POST /api/desk/requests), read its list (GET /api/desk/requests), read the
 new request (GET /api/desk/requests/{id}). Prints, per backend and worker count: requests per
-second, latency percentiles (as the clients see them), errors, and the CPU the server and the
-clients spent per request. Goal: 0 errors and p95 <= 300 ms with 50 clients, on SQLite and on
+second, latency percentiles (as the clients see them), errors, and the CPU the server, the
+clients and (on this machine) PostgreSQL's processes spent per request. Goal: 0 errors and p95 <= 300 ms with 50 clients, on SQLite and on
 PostgreSQL.
 
 The clients are cheap on purpose: each keeps one HTTP/1.1 keep-alive connection and speaks just
@@ -207,6 +207,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
+def postgres_cpu() -> float:
+    """CPU spent so far by the PostgreSQL server's processes on this machine (comm `postgres`; 0 without any)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, fields = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if comm.split("(", 1)[1] == "postgres":
+            fields = fields.split()
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -219,13 +235,14 @@ async def load(port: int, server_pid: int, names: list[str], seconds: float, thi
     clients = []
     for batch in range(0, len(names), 10):
         clients += await asyncio.gather(*(log_in(port, n) for n in names[batch:batch + 10]))
-    server_cpu, client_cpu = cpu_seconds(server_pid), own_cpu()
+    server_cpu, client_cpu, database_cpu = cpu_seconds(server_pid), own_cpu(), postgres_cpu()
     started = time.perf_counter()
     try:
         await asyncio.gather(*(one_client(c, k, started + seconds, samples, errors, think)
                                for k, c in enumerate(clients)))
         elapsed = time.perf_counter() - started
         server_cpu, client_cpu = cpu_seconds(server_pid) - server_cpu, own_cpu() - client_cpu
+        database_cpu = postgres_cpu() - database_cpu
     finally:
         await asyncio.gather(*(c.close() for c in clients))
     every = [v for values in samples.values() for v in values]
@@ -234,6 +251,7 @@ async def load(port: int, server_pid: int, names: list[str], seconds: float, thi
             "p99_ms": round(percentile(every, 99), 1), "errors": len(errors), "first_errors": errors[:5],
             "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(every)), 2),
             "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(every)), 2),
+            "postgres_cpu_ms_per_request": round(1000 * database_cpu / max(1, len(every)), 2),
             "server_cores_busy": round(server_cpu / elapsed, 2),
             "by_kind": {k: {"n": len(v), "p50_ms": round(statistics.median(v), 1), "p95_ms": round(percentile(v, 95), 1),
                             "p99_ms": round(percentile(v, 99), 1)} for k, v in samples.items()}}
@@ -277,7 +295,8 @@ def report(result: dict) -> None:
           f"{result['rps']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
           f"errors {result['errors']} (goal 0 errors, p95 <= {GOAL_P95_MS} ms: {goal})")
     print(f"          CPU per request: server {result['server_cpu_ms_per_request']} ms "
-          f"({result['server_cores_busy']} cores busy), clients {result['client_cpu_ms_per_request']} ms; "
+          f"({result['server_cores_busy']} cores busy), clients {result['client_cpu_ms_per_request']} ms, "
+          f"PostgreSQL's processes {result['postgres_cpu_ms_per_request']} ms; "
           f"load average at the end {result['load_average']}")
     for kind, figures in result["by_kind"].items():
         print(f"          {kind:5s} n={figures['n']} p50 {figures['p50_ms']} ms p95 {figures['p95_ms']} ms "
