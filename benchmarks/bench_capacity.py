@@ -111,8 +111,6 @@ def build(home: Path, backend: str, n: int, spark_memory: str, chunk: int = CHUN
     """A warehouse of n demo enterprises × 3 years and their talents (kept when already built)."""
     import pyarrow.compute as pc
 
-    import pyarrow.compute as pc
-
     from parkbrain.app import ParkBrain
     from parkbrain.importing.service import latest_enterprise_rows
     from parkbrain.warehouse.schema import TABLES

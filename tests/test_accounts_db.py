@@ -252,3 +252,39 @@ def test_a_busy_postgres_connection_is_not_pinged_on_checkout(postgres_database,
         assert len(pings) == pinged
     finally:
         db.close()
+
+
+@pytest.mark.parametrize(("pool_size", "opened_at_most"), [(engine_module.POOL_SIZE, 12), (4, None)])
+def test_the_pool_keeps_as_many_connections_as_the_threads_use(opdb_url, pool_size, opened_at_most):
+    """12 threads reading at once, then all at rest, 20 times over (a web app's bursts): with the default
+    pool the 12 connections stay open (12 opened in all); with a pool of 4, the 8 beyond it are closed at
+    each rest and opened again at the next burst (8 × 19 more: the churn the default avoids; SQLite runs
+    its pragmas and PostgreSQL starts a server process for each)."""
+    from sqlalchemy import event
+
+    db = OperationalDB(opdb_url, pool_size=pool_size)
+    idle = db.engine.pool.checkedin()  # the connection the migrations used, back in the pool
+    opened = []
+    event.listen(db.engine, "connect", lambda *_: opened.append(1))
+    together = threading.Barrier(12)
+
+    def reader() -> None:
+        for _ in range(20):
+            together.wait()
+            with db.query() as connection:
+                connection.execute(text("SELECT 1"))
+                together.wait()  # all 12 hold a connection here
+            together.wait()  # all 12 gave theirs back
+
+    try:
+        threads = [threading.Thread(target=reader) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if opened_at_most is not None:
+            assert len(opened) + idle == opened_at_most
+        else:
+            assert len(opened) + idle == 12 + 8 * 19
+    finally:
+        db.close()

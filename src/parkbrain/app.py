@@ -11,6 +11,7 @@ The CLI, the web app and the tests all build it the same way:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -39,14 +40,21 @@ class ParkBrain:
         self.settings = settings
         self.read_only = read_only  # the warehouse (the operational database is always writable)
         settings.home.mkdir(parents=True, exist_ok=True)
-        self.warehouse: Warehouse = open_warehouse(settings, read_only=read_only)
-        try:
-            # Accounts, service requests and audit; upgraded to the latest migration here.
-            self.db = OperationalDB(settings.operational_url,
-                                    busy_timeout_ms=int(settings.database_busy_timeout_seconds * 1000))
-        except BaseException:
-            self.warehouse.close()
-            raise
+        self._warehouse: Warehouse | None = None
+        self._opening = threading.Lock()
+        # Accounts, service requests and audit; upgraded to the latest migration here.
+        self.db = OperationalDB(settings.operational_url, pool_size=settings.database_pool_size,
+                                busy_timeout_ms=int(settings.database_busy_timeout_seconds * 1000))
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """The warehouse, opened at first use: work that never reads it (accounts, the desk, the audit
+        log, their commands) leaves it free, so it runs beside a web app that holds the DuckDB file."""
+        if self._warehouse is None:
+            with self._opening:
+                if self._warehouse is None:
+                    self._warehouse = open_warehouse(self.settings, read_only=self.read_only)
+        return self._warehouse
 
     @classmethod
     def from_env(cls, *, read_only: bool = False, **overrides: object) -> ParkBrain:
@@ -117,8 +125,11 @@ class ParkBrain:
         return hasher_from_settings(self.settings)
 
     def close(self) -> None:
-        self.warehouse.close()
-        self.db.close()
+        try:
+            if self._warehouse is not None:
+                self._warehouse.close()
+        finally:
+            self.db.close()
 
     def __enter__(self) -> ParkBrain:
         return self

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         default=None,
         description="Operational database URL (SQLAlchemy); default: SQLite file in the home.",
     )
+    database_pool_size: int = Field(
+        default=40, ge=1, le=1000,
+        description="Database connections each process keeps open: as many as it runs database work at once "
+                    "(the web app's 40 threads), so none is opened and closed per request. On PostgreSQL, "
+                    "workers × (this + 10) must stay below the server's max_connections.",
+    )
     database_busy_timeout_seconds: float = Field(
         default=15.0, gt=0, le=600,
         description="How long a SQLite writer waits for another one before giving up (seconds).",

@@ -15,6 +15,7 @@ from parkbrain.backup import BackupError, create_backup, restore_backup
 from parkbrain.cli.common import State, console, err, progress_bar
 from parkbrain.i18n import translate
 from parkbrain.settings import Settings, SettingsError, load_settings
+from parkbrain.warehouse import WarehouseBusy
 
 HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (same as the global --home).")]
 
@@ -46,15 +47,13 @@ def _open_read_only(settings: Settings) -> ParkBrain:
     lang = settings.language
     if settings.warehouse_backend == "duckdb" and not settings.warehouse_path.exists():
         _fail(BackupError("no_warehouse", home=settings.home), lang)
+    park = ParkBrain(settings, read_only=True)
     try:
-        return ParkBrain(settings, read_only=True)
-    except Exception as exc:
-        import duckdb
-
-        if isinstance(exc, duckdb.IOException):  # another process holds the file for writing
-            _fail(BackupError("warehouse_in_use", path=settings.warehouse_path, detail=str(exc).splitlines()[0]),
-                  lang)
-        raise
+        park.warehouse  # noqa: B018 - opened now: another process writing it stops the backup before it starts
+    except WarehouseBusy as exc:
+        park.close()
+        _fail(BackupError("warehouse_in_use", path=settings.warehouse_path, detail=exc.holder), lang)
+    return park
 
 
 def _size(n: int) -> str:

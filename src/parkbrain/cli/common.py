@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from parkbrain.app import ParkBrain
-from parkbrain.settings import SettingsError
+from parkbrain.settings import SettingsError, load_settings
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -23,12 +23,27 @@ class State:
 
 
 def open_park(*, read_only: bool = False, **overrides: object) -> ParkBrain:
-    """The application object from the environment and the global options; a bad setting stops here."""
+    """The application object from the environment and the global options; a bad setting stops here.
+
+    `read_only`: the command only reads the warehouse, so it runs beside web workers that read it too
+    (a home without a warehouse yet gets an empty one, as a writing command would create).
+    """
     try:
-        return ParkBrain.from_env(read_only=read_only, home=State.home, lang=State.lang, **overrides)
+        settings = load_settings(home=State.home, lang=State.lang, **overrides)
     except SettingsError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    if read_only and settings.warehouse_backend == "duckdb" and not Path(settings.warehouse_path).exists():
+        read_only = False
+    return ParkBrain(settings, read_only=read_only)
+
+
+def language() -> str:
+    """The language of this invocation's messages (Chinese when the settings cannot be read)."""
+    try:
+        return load_settings(home=State.home, lang=State.lang).language
+    except SettingsError:
+        return "zh"
 
 
 def progress_bar() -> Progress:

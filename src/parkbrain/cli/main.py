@@ -9,15 +9,29 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from parkbrain.app import ParkBrain
-from parkbrain.cli.common import State, console, err, open_park, progress_bar
+from parkbrain.cli.common import State, console, err, language, open_park, progress_bar
 from parkbrain.i18n import translate
 from parkbrain.importing.errors import ImportFileError
 from parkbrain.importing.service import ImportRefused
 from parkbrain.importing.templates import load_templates
+from parkbrain.warehouse import WarehouseBusy
 
-app = typer.Typer(help="ParkBrain 园区产业大脑: the industry brain of a high-tech park.",
+
+class _Commands(TyperGroup):
+    """The command group: a warehouse held by another process ends any command with what to do, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except WarehouseBusy as exc:
+            err.print(exc.message(language()), style="red", markup=False)
+            raise typer.Exit(3) from None
+
+
+app = typer.Typer(help="ParkBrain 园区产业大脑: the industry brain of a high-tech park.", cls=_Commands,
                   no_args_is_help=True, pretty_exceptions_enable=False)
 HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (PARKBRAIN_HOME; default ./parkbrain-data).")]
 
@@ -75,6 +89,7 @@ def serve(port: Annotated[int | None, typer.Option(help="Port (PORT / PARKBRAIN_
 
     import uvicorn
 
+    park.warehouse  # noqa: B018 - created when new (its tables), and not held by anyone else
     park.close()  # the home is ready (tables, migrations); each worker opens it again, the warehouse read-only
     # uvicorn's workers build the app from the environment: the global options go there too.
     os.environ |= {"PARKBRAIN_HOME": str(settings.home.resolve()), "PARKBRAIN_WORKERS": str(settings.workers)}
@@ -151,7 +166,7 @@ def export(
     if unknown:
         err.print(f"unknown template {', '.join(unknown)}; choose from {', '.join(load_templates())}", style="red")
         raise typer.Exit(2)
-    park = open_park()
+    park = open_park(read_only=True)
     with progress_bar() as progress:
         task = progress.add_task("export", total=len(kinds))
         for name in kinds:
@@ -169,7 +184,7 @@ def export(
 @app.command()
 def status() -> None:
     """Show what the home holds: rows per table and the latest imports."""
-    park = open_park()
+    park = open_park(read_only=True)
     console.print(_counts_table(park, str(park.settings.home)))
     park.close()
 

@@ -62,20 +62,29 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int = 10) -> Engine:
-    """An engine for the operational database at `url` (SQLite file or PostgreSQL)."""
+POOL_SIZE = 40  # the web app's threads (anyio's default limit): each may hold one connection at a time
+POOL_OVERFLOW = 10  # beyond that, connections opened for the moment and closed when returned
+
+
+def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int = POOL_SIZE) -> Engine:
+    """An engine for the operational database at `url` (SQLite file or PostgreSQL).
+
+    The pool keeps `pool_size` connections open: as many as the process uses at once, since a
+    connection opened and closed per request (the pool's overflow) costs more than the request's
+    queries (SQLite's pragmas; a PostgreSQL server process started and authenticated).
+    """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("the operational database needs a file (sqlite:///path), not :memory:")
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, pool_size=pool_size, max_overflow=2 * pool_size,
+        engine = create_engine(parsed, pool_size=pool_size, max_overflow=POOL_OVERFLOW,
                                connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
         _sqlite_events(engine, busy_timeout_ms)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported operational database {parsed.get_backend_name()!r}: use sqlite or postgresql")
-    engine = create_engine(parsed, pool_size=pool_size, max_overflow=2 * pool_size)
+    engine = create_engine(parsed, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     _ping_when_idle(engine, IDLE_PING_AFTER)
     return engine
 
@@ -273,8 +282,9 @@ class CommitGroups:
 class OperationalDB:
     """Accounts, service requests and audit: short transactions through `read()`, `query()` and `write()`."""
 
-    def __init__(self, url: str | URL, *, busy_timeout_ms: int = 15_000, upgrade: bool = True) -> None:
-        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    def __init__(self, url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int = POOL_SIZE,
+                 upgrade: bool = True) -> None:
+        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
         writer = self.engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(writer, expire_on_commit=False)

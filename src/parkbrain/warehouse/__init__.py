@@ -1,9 +1,9 @@
 """The analytical warehouse: tables reached through Ibis, behind a small backend interface."""
 
-from parkbrain.warehouse.base import UpsertCounts, Warehouse
+from parkbrain.warehouse.base import UpsertCounts, Warehouse, WarehouseBusy
 from parkbrain.warehouse.schema import TABLES
 
-__all__ = ["TABLES", "UpsertCounts", "Warehouse", "open_warehouse"]
+__all__ = ["TABLES", "UpsertCounts", "Warehouse", "WarehouseBusy", "open_warehouse"]
 
 
 def open_warehouse(settings, *, read_only: bool = False) -> Warehouse:

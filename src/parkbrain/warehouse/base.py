@@ -19,6 +19,21 @@ import pyarrow as pa
 from parkbrain.warehouse.schema import TABLES
 
 
+class WarehouseBusy(RuntimeError):
+    """The warehouse is held by another process in a way that excludes this one (DuckDB: one writer,
+    or several readers). `message(lang)` says who holds it and what to do."""
+
+    def __init__(self, path: str, holder: str, read_only: bool) -> None:
+        self.path, self.holder, self.read_only = path, holder, read_only
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        from parkbrain.i18n import translate
+
+        return translate(f"warehouse.busy.{'read' if self.read_only else 'write'}", lang, path=self.path,
+                         holder=self.holder)
+
+
 @dataclass(frozen=True)
 class UpsertCounts:
     """What an upsert did: rows new to the table, rows whose values changed, rows left as they were."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
-from parkbrain.warehouse.base import UpsertCounts, Warehouse
+from parkbrain.warehouse.base import UpsertCounts, Warehouse, WarehouseBusy
 from parkbrain.warehouse.schema import TABLES
 
 _DUCK_TYPES = {
@@ -39,7 +40,14 @@ class DuckDBWarehouse(Warehouse):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            held = re.search(r"\(PID (\d+)\)", str(exc))
+            raise WarehouseBusy(self.path, f"PID {held.group(1)}" if held else "another process",
+                                read_only) from exc
         self.con.execute("SET enable_progress_bar = false")  # it would draw on the CLI's stdout
         # One connection shared by threads (the web app's workers): writes and queries are serialised.
         self.lock = threading.RLock()

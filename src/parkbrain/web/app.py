@@ -41,8 +41,11 @@ STATUS_MESSAGES = {401: "accounts.error.login_required", 403: "accounts.error.fo
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up, check again that every route names a permission (routers may be added after create_app)."""
+    """At start-up, check again that every route names a permission (routers may be added after create_app),
+    and open the warehouse: held by another process, it stops the start, not a request."""
     check_routes(app)
+    if app.state.park is not None:
+        app.state.park.warehouse  # noqa: B018
     yield
 
 
