@@ -107,7 +107,8 @@ def _ping_when_idle(engine: Engine, after: float) -> None:
 
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection, record, _proxy) -> None:
-        if time.monotonic() - record.info.get("checked_in", float("inf")) <= after:
+        rested = time.monotonic() - record.info.get("checked_in", float("inf"))  # -inf: opened just now
+        if rested <= after:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
