@@ -99,3 +99,32 @@ def test_a_backup_runs_beside_readers_and_stops_cleanly_beside_a_writer(home, fa
     assert beside_writer.returncode == 1 and f"PID {held.pid}" in beside_writer.stderr
     assert "parkbrain serve" in beside_writer.stderr and "Traceback" not in beside_writer.stderr
     assert not (tmp_path / "b.tar").exists() and list(tmp_path.glob("b.tar*")) == []
+
+
+def test_a_read_only_open_of_an_older_warehouse_adds_the_tables_it_lacks(tmp_path):
+    """A file written before a table was added (an upgrade): a reading command (`status`, opening it
+    read-only) first creates the missing table, then reads; the data already there is untouched."""
+    import duckdb
+
+    from parkbrain.warehouse.duckdb import DuckDBWarehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    DuckDBWarehouse(path).close()
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO parks (park_id, name) VALUES ('P1', '滨江园区')")
+        con.execute("DROP TABLE experts")
+    reader = DuckDBWarehouse(path, read_only=True)
+    try:
+        assert reader.count("experts") == 0 and reader.count("parks") == 1
+        with pytest.raises(duckdb.Error, match="read-only"):
+            reader.con.execute("DELETE FROM parks")
+    finally:
+        reader.close()
+
+
+def test_serve_beside_a_writer_stops_at_once_with_what_to_do(home, fast_hash):
+    with holder(home, read_only=False) as held:
+        served = command(home, "serve", "--port", "1", fast_hash=fast_hash)  # stops before listening
+    assert served.returncode == 3
+    assert f"PID {held.pid}" in served.stderr and "Traceback" not in served.stderr + served.stdout
+    assert "http://" not in served.stdout  # no address printed for a server that never started

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -167,5 +169,29 @@ def test_a_second_save_of_the_same_index_leaves_the_first_whole(tmp_path, monkey
         elsewhere = cache / "experts-other"
         service._save_quietly(index, elsewhere)
         assert sorted(p.name for p in cache.iterdir()) == []  # the old state cleared, nothing half-saved
+    finally:
+        park.close()
+
+
+def test_a_half_written_index_and_a_left_staging_folder_are_cleared(tmp_path):
+    """A saved folder without its manifest (a crash of an older version) is replaced by a whole one; a
+    staging folder a killed process left an hour ago is removed, a fresh one (another worker saving) is not."""
+    park = ParkBrain(Settings(home=tmp_path, lang="zh"))
+    try:
+        park.import_file(DATA / "experts.csv", kind="experts", today=TODAY)
+        cache = service.cache_folder(tmp_path)
+        index = service.expert_index(park.warehouse, cache_dir=cache)
+        folder = cache / f"experts-{index.fingerprint}"
+        (folder / "manifest.json").unlink()
+        left, fresh = cache / ".experts-abc.1.deadbeef", cache / ".experts-abc.2.cafebabe"
+        for staging in (left, fresh):
+            staging.mkdir()
+            (staging / "experts.parquet").write_bytes(b"partial")
+        hour_ago = time.time() - service.STAGING_LEFT_AFTER - 60
+        os.utime(left, (hour_ago, hour_ago))
+        service._save_quietly(index, folder)
+        assert (folder / "manifest.json").exists()
+        assert load_expert_index(folder).ids == index.ids
+        assert sorted(p.name for p in cache.iterdir()) == sorted([folder.name, fresh.name])
     finally:
         park.close()

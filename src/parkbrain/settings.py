@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         default=40, ge=1, le=1000,
         description="Database connections each process keeps open: as many as it runs database work at once "
                     "(the web app's 40 threads), so none is opened and closed per request. On PostgreSQL, "
-                    "workers × (this + 10) must stay below the server's max_connections.",
+                    "workers × (this + 5) must stay below the server's max_connections − 3.",
     )
     database_busy_timeout_seconds: float = Field(
         default=15.0, gt=0, le=600,

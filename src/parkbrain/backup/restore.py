@@ -30,7 +30,7 @@ from parkbrain.backup.tables import check_compatible, import_tables, member, tot
 from parkbrain.opdb import OperationalDB, make_engine, normalise_url
 from parkbrain.opdb.migrate import alembic_config
 from parkbrain.settings import Settings
-from parkbrain.warehouse import open_warehouse
+from parkbrain.warehouse import WarehouseBusy, open_warehouse
 
 Progress = Callable[[str, int, int], None]
 
@@ -106,6 +106,8 @@ def _refuse_occupied(target: _Target, archive: Path, settings: Settings, force: 
     elif settings.warehouse_path.exists():  # a server holding the warehouse would keep the old one open
         try:
             open_warehouse(settings).close()
+        except WarehouseBusy as exc:
+            raise BackupError("home_in_use", home=target.home, detail=exc.holder) from None
         except Exception as exc:  # noqa: BLE001 - the backend's own "in use" error, whatever its class
             raise BackupError("home_in_use", home=target.home, detail=str(exc).splitlines()[0]) from None
 

@@ -105,6 +105,7 @@ def _serve(park: ParkBrain) -> None:
 
     from parkbrain.web import create_app
 
+    park.warehouse  # noqa: B018 - held by another process, it stops here with what to do (not in uvicorn's start-up)
     console.print(f"ParkBrain: http://{park.settings.host}:{park.settings.port}  (Ctrl+C to stop)")
     uvicorn.run(create_app(park), host=park.settings.host, port=park.settings.port, log_level="warning")
 

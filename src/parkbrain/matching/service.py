@@ -96,20 +96,35 @@ def expert_index(warehouse: Warehouse, *, cache_dir: Path | None = None) -> Expe
     return index
 
 
+STAGING_LEFT_AFTER = 3600.0  # seconds after which a staging folder is taken for one a killed process left
+
+
 def _save_quietly(index: ExpertIndex, folder: Path) -> None:
     """Save the index; a read-only or full disk only costs the next start a rebuild.
 
     The index is written to a private folder and renamed into place whole, so that a worker loading it
     never sees a half-written one, and of two workers saving at once, the second one's copy is dropped.
+    A folder without its manifest (half-written by an older version) is replaced.
     """
     staging = folder.parent / f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     try:
         for old in folder.parent.glob("experts-*"):  # earlier states of the pool
             if old != folder:
                 shutil.rmtree(old, ignore_errors=True)
+        for left in folder.parent.glob(".experts-*"):
+            if time.time() - left.stat().st_mtime > STAGING_LEFT_AFTER:
+                shutil.rmtree(left, ignore_errors=True)
         index.save(staging)
-        os.rename(staging, folder)
-    except OSError:  # also: another worker's copy is already in place
+        try:
+            os.rename(staging, folder)
+        except OSError:
+            if (folder / "manifest.json").exists():
+                return  # another worker's copy is in place
+            shutil.rmtree(folder, ignore_errors=True)
+            os.rename(staging, folder)
+    except OSError:
+        pass
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -63,7 +63,7 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 POOL_SIZE = 40  # the web app's threads (anyio's default limit): each may hold one connection at a time
-POOL_OVERFLOW = 10  # beyond that, connections opened for the moment and closed when returned
+POOL_OVERFLOW = 5  # beyond that, connections opened for the moment and closed when returned
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int = POOL_SIZE) -> Engine:

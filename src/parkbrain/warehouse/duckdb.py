@@ -40,20 +40,37 @@ class DuckDBWarehouse(Warehouse):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only, config=config)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            held = re.search(r"\(PID (\d+)\)", str(exc))
-            raise WarehouseBusy(self.path, f"PID {held.group(1)}" if held else "another process",
-                                read_only) from exc
+        self.con = self._connect(read_only, config)
+        if read_only and self._missing_tables():
+            # Tables a newer ParkBrain added, not yet created in this file: create them while no one else
+            # holds it (right after an upgrade), then read as asked.
+            self.con.close()
+            self.con = self._connect(False, config)
+            self._create_tables()
+            self.con.close()
+            self.con = self._connect(True, config)
         self.con.execute("SET enable_progress_bar = false")  # it would draw on the CLI's stdout
         # One connection shared by threads (the web app's workers): writes and queries are serialised.
         self.lock = threading.RLock()
         if not read_only:
             self._create_tables()
         self.ibis = ibis.duckdb.from_connection(self.con)
+
+    def _connect(self, read_only: bool, config: dict[str, str]) -> duckdb.DuckDBPyConnection:
+        """A connection to the file; WarehouseBusy when another process holds it against this mode."""
+        try:
+            con = duckdb.connect(self.path, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            held = re.search(r"\(PID (\d+)\)", str(exc))
+            raise WarehouseBusy(self.path, f"PID {held.group(1)}" if held else "another process",
+                                read_only) from exc
+        return con
+
+    def _missing_tables(self) -> list[str]:
+        present = {row[0] for row in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return [spec.name for spec in TABLES.values() if spec.name not in present]
 
     def _create_tables(self) -> None:
         for spec in TABLES.values():
