@@ -146,52 +146,51 @@ def test_the_index_is_saved_and_keyed_by_the_pool(tmp_path):
         park.close()
 
 
-def test_a_second_save_of_the_same_index_leaves_the_first_whole(tmp_path, monkeypatch):
+@pytest.fixture
+def saved_index(tmp_path):
+    """A park with the experts template imported and its index saved in the cache: (index, its folder)."""
+    park = ParkBrain(Settings(home=tmp_path, lang="zh"))
+    try:
+        park.import_file(DATA / "experts.csv", kind="experts", today=TODAY)
+        index = service.expert_index(park.warehouse, cache_dir=service.cache_folder(tmp_path))
+        yield index, service.cache_folder(tmp_path) / f"experts-{index.fingerprint}"
+    finally:
+        park.close()
+
+
+def test_a_second_save_of_the_same_index_leaves_the_first_whole(saved_index, monkeypatch):
     """Two workers saving the same pool: the copy in place stays as it was (not rewritten under a reader),
     the late copy is dropped, no staging folder is left; a save that fails midway leaves nothing."""
-    park = ParkBrain(Settings(home=tmp_path, lang="zh"))
-    try:
-        park.import_file(DATA / "experts.csv", kind="experts", today=TODAY)
-        cache = service.cache_folder(tmp_path)
-        index = service.expert_index(park.warehouse, cache_dir=cache)
-        folder = cache / f"experts-{index.fingerprint}"
-        before = {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")}
-        service._save_quietly(index, folder)
-        assert {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")} == before
-        assert sorted(p.name for p in cache.iterdir()) == [folder.name]
+    index, folder = saved_index
+    cache = folder.parent
+    before = {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")}
+    service._save_quietly(index, folder)
+    assert {p.relative_to(folder): (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*")} == before
+    assert sorted(p.name for p in cache.iterdir()) == [folder.name]
 
-        def full_disk(self, target):
-            Path(target).mkdir(parents=True)
-            (Path(target) / "manifest.json").write_text("{}")
-            raise OSError(28, "No space left on device")
+    def full_disk(self, target):
+        Path(target).mkdir(parents=True)
+        (Path(target) / "manifest.json").write_text("{}")
+        raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(type(index), "save", full_disk)
-        elsewhere = cache / "experts-other"
-        service._save_quietly(index, elsewhere)
-        assert sorted(p.name for p in cache.iterdir()) == []  # the old state cleared, nothing half-saved
-    finally:
-        park.close()
+    monkeypatch.setattr(type(index), "save", full_disk)
+    service._save_quietly(index, cache / "experts-other")
+    assert sorted(p.name for p in cache.iterdir()) == []  # the old state cleared, nothing half-saved
 
 
-def test_a_half_written_index_and_a_left_staging_folder_are_cleared(tmp_path):
+def test_a_half_written_index_and_a_left_staging_folder_are_cleared(saved_index):
     """A saved folder without its manifest (a crash of an older version) is replaced by a whole one; a
     staging folder a killed process left an hour ago is removed, a fresh one (another worker saving) is not."""
-    park = ParkBrain(Settings(home=tmp_path, lang="zh"))
-    try:
-        park.import_file(DATA / "experts.csv", kind="experts", today=TODAY)
-        cache = service.cache_folder(tmp_path)
-        index = service.expert_index(park.warehouse, cache_dir=cache)
-        folder = cache / f"experts-{index.fingerprint}"
-        (folder / "manifest.json").unlink()
-        left, fresh = cache / ".experts-abc.1.deadbeef", cache / ".experts-abc.2.cafebabe"
-        for staging in (left, fresh):
-            staging.mkdir()
-            (staging / "experts.parquet").write_bytes(b"partial")
-        hour_ago = time.time() - service.STAGING_LEFT_AFTER - 60
-        os.utime(left, (hour_ago, hour_ago))
-        service._save_quietly(index, folder)
-        assert (folder / "manifest.json").exists()
-        assert load_expert_index(folder).ids == index.ids
-        assert sorted(p.name for p in cache.iterdir()) == sorted([folder.name, fresh.name])
-    finally:
-        park.close()
+    index, folder = saved_index
+    cache = folder.parent
+    (folder / "manifest.json").unlink()
+    left, fresh = cache / ".experts-abc.1.deadbeef", cache / ".experts-abc.2.cafebabe"
+    for staging in (left, fresh):
+        staging.mkdir()
+        (staging / "experts.parquet").write_bytes(b"partial")
+    hour_ago = time.time() - service.STAGING_LEFT_AFTER - 60
+    os.utime(left, (hour_ago, hour_ago))
+    service._save_quietly(index, folder)
+    assert (folder / "manifest.json").exists()
+    assert load_expert_index(folder).ids == index.ids
+    assert sorted(p.name for p in cache.iterdir()) == sorted([folder.name, fresh.name])
