@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from parkbrain.importing.service import ImportReport, import_file, write_batch
 from parkbrain.importing.templates import load_templates
 from parkbrain.opdb import OperationalDB
-from parkbrain.settings import Settings, load_settings
+from parkbrain.settings import Settings
 from parkbrain.warehouse import Warehouse, open_warehouse
 
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -55,11 +55,6 @@ class ParkBrain:
                 if self._warehouse is None:
                     self._warehouse = open_warehouse(self.settings, read_only=self.read_only)
         return self._warehouse
-
-    @classmethod
-    def from_env(cls, *, read_only: bool = False, **overrides: object) -> ParkBrain:
-        """Build from PARKBRAIN_* variables plus explicit overrides (the CLI's options)."""
-        return cls(load_settings(**overrides), read_only=read_only)
 
     @property
     def lang(self) -> str:

@@ -12,9 +12,9 @@ from rich.table import Table
 from parkbrain.app import ParkBrain
 from parkbrain.audit import Actor
 from parkbrain.backup import BackupError, create_backup, restore_backup
-from parkbrain.cli.common import State, console, err, progress_bar
+from parkbrain.cli.common import console, err, progress_bar, settings_or_exit
 from parkbrain.i18n import translate
-from parkbrain.settings import Settings, SettingsError, load_settings
+from parkbrain.settings import Settings
 from parkbrain.warehouse import WarehouseBusy
 
 HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory (same as the global --home).")]
@@ -27,14 +27,6 @@ def _actor() -> Actor:
     except (KeyError, OSError):
         name = "unknown"
     return Actor(f"cli:{name}"[:64], "admin", "cli")
-
-
-def _settings(home: Path | None) -> Settings:
-    try:
-        return load_settings(home=home or State.home, lang=State.lang)
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
 
 
 def _fail(exc: BackupError, lang: str) -> None:
@@ -68,7 +60,7 @@ def backup(to: Annotated[Path, typer.Option("--to", help="Archive to write (.tar
                                                          "(a dated parkbrain-<UTC>.tar is written in it).")],
            home: HomeOption = None) -> None:
     """Back up the home: warehouse, operational database (SQLite online backup or pg_dump), officers' files."""
-    settings = _settings(home)
+    settings = settings_or_exit(home=home)
     lang = settings.language
     park = _open_read_only(settings)
     try:
@@ -92,7 +84,7 @@ def restore(from_: Annotated[Path, typer.Option("--from", help="Archive written 
             force: Annotated[bool, typer.Option("--force",
                                                 help="Replace a home or database that holds data.")] = False) -> None:
     """Restore an archive into the home (and the database PARKBRAIN_DATABASE_URL names), verified."""
-    settings = _settings(home)
+    settings = settings_or_exit(home=home)
     lang = settings.language
     try:
         with progress_bar() as bar:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from parkbrain.app import ParkBrain
-from parkbrain.settings import SettingsError, load_settings
+from parkbrain.settings import Settings, SettingsError, load_settings
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -22,17 +22,24 @@ class State:
     lang: str | None = None
 
 
+def settings_or_exit(**overrides: object) -> Settings:
+    """The settings from the environment, the global options and `overrides`; a bad setting stops the
+    command here with its message (exit code 2)."""
+    try:
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return load_settings(**({"home": State.home, "lang": State.lang} | given))
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 def open_park(*, read_only: bool = False, **overrides: object) -> ParkBrain:
     """The application object from the environment and the global options; a bad setting stops here.
 
     `read_only`: the command only reads the warehouse, so it runs beside web workers that read it too
     (a home without a warehouse yet gets an empty one, as a writing command would create).
     """
-    try:
-        settings = load_settings(home=State.home, lang=State.lang, **overrides)
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    settings = settings_or_exit(**overrides)
     if read_only and settings.warehouse_backend == "duckdb" and not Path(settings.warehouse_path).exists():
         read_only = False
     return ParkBrain(settings, read_only=read_only)

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parkbrain.cli.common import State, console, err
-from parkbrain.settings import SettingsError, load_settings
+from parkbrain.cli.common import console, err, settings_or_exit
 
 
 def copy_to_duckdb(
@@ -25,11 +24,7 @@ def copy_to_duckdb(
     """
     from parkbrain.warehouse.spark import copy_to_duckdb as copy
 
-    try:
-        settings = load_settings(home=State.home, lang=State.lang)
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    settings = settings_or_exit()
     source = source or settings.spark_root
     target = to or settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)

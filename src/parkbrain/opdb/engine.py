@@ -64,6 +64,7 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int) -> None:
 
 POOL_SIZE = 40  # the web app's threads (anyio's default limit): each may hold one connection at a time
 POOL_OVERFLOW = 5  # beyond that, connections opened for the moment and closed when returned
+IDLE_PING_AFTER = 10.0  # seconds a pooled PostgreSQL connection may rest before it is checked on checkout
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int = POOL_SIZE) -> Engine:
@@ -87,9 +88,6 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = 15_000, pool_size: int
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
     _ping_when_idle(engine, IDLE_PING_AFTER)
     return engine
-
-
-IDLE_PING_AFTER = 10.0  # seconds a pooled PostgreSQL connection may rest before it is checked on checkout
 
 
 def _ping_when_idle(engine: Engine, after: float) -> None:

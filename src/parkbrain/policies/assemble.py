@@ -58,8 +58,8 @@ def _numpy(arr: pa.Array) -> Column:
     return arr.to_numpy(zero_copy_only=False).astype(np.float64), valid
 
 
-def _one(table: pa.Table, name: str) -> pa.Array:
-    col = table[name]
+def _one(col: pa.ChunkedArray) -> pa.Array:
+    """A column as one arrow array (no copy when it is one chunk already)."""
     return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
 
 
@@ -103,8 +103,7 @@ class Flat:
     def arrow(self, name: str) -> pa.Array:
         """A column as one arrow array."""
         if name not in self._arrays:
-            col = self._table[name]
-            self._arrays[name] = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+            self._arrays[name] = _one(self._table[name])
         return self._arrays[name]
 
     def side(self, side: Side) -> Values:
@@ -209,7 +208,7 @@ def passed_columns(flat: Flat, compiled: CompiledPolicy) -> list[Column]:
 
 def in_order(table: pa.Table) -> pa.Table:
     """The query's rows in panel order (they normally are: then this costs a comparison)."""
-    rows = _one(table, ROW).to_numpy()
+    rows = _one(table[ROW]).to_numpy()
     return table if np.array_equal(rows, np.arange(len(rows))) else table.take(pa.array(np.argsort(rows)))
 
 

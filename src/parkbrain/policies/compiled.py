@@ -51,10 +51,6 @@ class CompiledPolicy:
     def id(self) -> str:
         return self.checked.id
 
-    @property
-    def has_amount(self) -> bool:
-        return self.amount is not None
-
     def columns(self) -> set[str]:
         """The query columns its result is built from."""
         sides = [s for cc in self.conditions for s in (cc.passed, cc.value, cc.threshold, cc.base)]

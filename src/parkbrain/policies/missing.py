@@ -59,17 +59,15 @@ class Inputs:
 _BLOCK = 1 << 15  # rows per block: a block of the output stays in the cache while its k columns are written
 
 
-def interleave(columns: list[np.ndarray | float | bool | int], n: int, dtype: type,
-               tail: tuple = ()) -> np.ndarray:
-    """k columns (arrays of n values, or scalars) → n*k values, subject by subject, then the tail.
+def interleave(columns: list[np.ndarray | float | bool | int], n: int, dtype: type) -> np.ndarray:
+    """k columns (arrays of n values, or scalars) → n*k values, subject by subject.
 
-    >>> interleave([np.array([1, 2]), 0, np.array([3, 4])], 2, np.int32, tail=(9,)).tolist()
-    [1, 0, 3, 2, 0, 4, 9]
+    >>> interleave([np.array([1, 2]), 0, np.array([3, 4])], 2, np.int32).tolist()
+    [1, 0, 3, 2, 0, 4]
     """
     k = len(columns)
-    flat = np.empty(n * k + len(tail), dtype=dtype)
-    flat[n * k:] = tail
-    out = flat[:n * k].reshape(n, k)
+    flat = np.empty(n * k, dtype=dtype)
+    out = flat.reshape(n, k)
     for lo in range(0, n, _BLOCK):
         block = out[lo:lo + _BLOCK]
         for i, col in enumerate(columns):

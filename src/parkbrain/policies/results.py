@@ -162,11 +162,6 @@ _BUILDING: weakref.WeakKeyDictionary[Warehouse, threading.Lock] = weakref.WeakKe
 _LOCK = threading.Lock()
 
 
-def warehouse_state(warehouse: Warehouse) -> tuple:
-    """What identifies the data the policies read: row counts, the import log, the meta notes."""
-    return table_state(warehouse, WATCHED)
-
-
 def subject_directory(warehouse: Warehouse) -> pa.Table:
     """Every subject's name: enterprises by code, talents by id with their employer's code."""
     firms = warehouse.to_arrow(warehouse.table("enterprises").select("uscc", "name"))
@@ -199,6 +194,13 @@ class Evaluated:
         """One subject's policies explained (as `enterprise_policies`)."""
         return enterprise_policies(self.rows_of(subject_id), subject_id, self.catalogue, lang)
 
+    def explained_each(self, subject_ids: list[str], lang: str = "zh") -> dict[str, list[dict]]:
+        """Several subjects' policies explained, found in one pass over the results (a page shows an
+        enterprise and its talents)."""
+        mine = self.results.filter(pc.is_in(self.results["subject_id"], pa.array(subject_ids, pa.string())))
+        return {s: enterprise_policies(mine.filter(pc.equal(mine["subject_id"], s)), s, self.catalogue, lang)
+                for s in subject_ids}
+
     def talents_of(self, uscc: str) -> list[dict]:
         """The talents an enterprise employs: talent id and name, by id."""
         mine = self.subjects.filter(pc.and_(pc.equal(self.subjects["kind"], "talent"),
@@ -214,7 +216,7 @@ class Evaluated:
 def evaluated(warehouse: Warehouse, catalogue: Catalogue, *, catalogue_key: object = None) -> Evaluated:
     """The park's evaluation for the warehouse's state: the kept one while the state holds, else a new
     one (requests arriving meanwhile wait for it rather than evaluate again)."""
-    key = (warehouse_state(warehouse), id(catalogue) if catalogue_key is None else catalogue_key)
+    key = (table_state(warehouse, WATCHED), id(catalogue) if catalogue_key is None else catalogue_key)
     kept = _EVALUATED.get(warehouse)
     if kept is not None and kept.key == key:
         return kept

@@ -25,7 +25,7 @@ from parkbrain.overview import ecosystem_catalogue
 from parkbrain.web.charts import FONT
 from parkbrain.web.language import request_language
 from parkbrain.web.models import Problem
-from parkbrain.web.render import is_demo, page_context, render_page
+from parkbrain.web.render import is_demo, is_partial, page_context, render_page
 from parkbrain.web.security import PUBLIC_PATHS, require
 
 router = APIRouter()
@@ -188,10 +188,6 @@ def _demo(park) -> bool:
 _render = render_page
 
 
-def _partial(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
 @router.get("/spaces", include_in_schema=False, response_class=HTMLResponse)
 def spaces_page(request: Request, query: Annotated[SpaceQuery, Depends()], _: SpaceSeeker) -> HTMLResponse:
     """一键找园: the needs form and the ranked listings (HTMX swaps the results only)."""
@@ -201,7 +197,7 @@ def spaces_page(request: Request, query: Annotated[SpaceQuery, Depends()], _: Sp
         ctx["result"] = build_space_search(request, query)
     except HTTPException as exc:
         ctx["error"], status = exc.detail, exc.status_code
-    if _partial(request):
+    if is_partial(request):
         return _render(request, "matching/_space_results.html", ctx, status)
     catalogue = service.space_catalogue(request.app.state.park.warehouse)
     ctx["ecosystems"] = ecosystem_catalogue()["ecosystems"]
@@ -331,7 +327,7 @@ def experts_page(request: Request, query: Annotated[ExpertsQuery, Depends()], pr
             ctx["result"] = build_expert_search(request, query, principal)
         except HTTPException as exc:
             ctx["error"], status = exc.detail, exc.status_code
-    if _partial(request):
+    if is_partial(request):
         return _render(request, "matching/_expert_results.html", ctx, status)
     ctx["examples"] = _examples(request.app.state.park.warehouse, principal)
     return _render(request, "matching/experts.html", ctx, status)

@@ -18,7 +18,7 @@ from parkbrain.web.api import (
     build_overview,
 )
 from parkbrain.web.params import EnterpriseQuery, OverviewQuery, SortKey, TierId, UsccPath
-from parkbrain.web.render import page_context, render_page
+from parkbrain.web.render import is_partial, page_context, render_page
 from parkbrain.web.security import require
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -66,8 +66,7 @@ def enterprises(request: Request, query: Annotated[EnterpriseQuery, Depends()],
     ctx = page_context(request, active="enterprises", result=result, query=query,
                        tiers=list(TierId), sorts=list(SortKey),
                        ecosystems=overview.ecosystem_ids())
-    partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-    if partial:
+    if is_partial(request):
         return _render(request, "_results.html", ctx)
     ctx["options"] = overview.filter_options(request.app.state.park.warehouse)
     return _render(request, "enterprises.html", ctx)

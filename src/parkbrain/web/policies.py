@@ -66,7 +66,7 @@ from parkbrain.web.models import (
     WhatIfOut,
 )
 from parkbrain.web.params import UsccPath
-from parkbrain.web.render import is_demo, page_context, render_page
+from parkbrain.web.render import is_demo, is_partial, page_context, render_page
 from parkbrain.web.security import client_ip, require
 
 router = APIRouter()
@@ -191,10 +191,12 @@ def build_enterprise(request: Request, uscc: str, principal: Principal) -> Enter
     ev, lang = _evaluation(request), request_language(request)
     name = _enterprise_name(request, ev, principal, uscc)
     audit_read(request, principal, "policies.read", f"enterprise:{uscc}", {})
-    results = [_result(r, ev, lang) for r in ev.explained(uscc, lang)]
+    employed = ev.talents_of(uscc)
+    explained = ev.explained_each([uscc, *(t["subject_id"] for t in employed)], lang)
+    results = [_result(r, ev, lang) for r in explained[uscc]]
     talents = [TalentPolicies(talent_id=t["subject_id"], name=t["name"],
-                              results=[_result(r, ev, lang) for r in ev.explained(t["subject_id"], lang)])
-               for t in ev.talents_of(uscc)]
+                              results=[_result(r, ev, lang) for r in explained[t["subject_id"]]])
+               for t in employed]
     notices, unread = _notices(request, uscc)
     fields, now = _fields(request, ev, uscc)
     eligible = [r for r in results if r.status == "eligible"]
@@ -454,10 +456,6 @@ def _ctx(request: Request, **extra: object) -> dict:
     return ctx
 
 
-def _partial(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
 @router.get("/policies", response_class=HTMLResponse, include_in_schema=False)
 def overview_page(request: Request, _: Staff) -> HTMLResponse:
     """Every policy in force with its figures; export and push."""
@@ -530,7 +528,7 @@ def what_if_page(request: Request, uscc: UsccPath, principal: Reader) -> HTMLRes
         ctx["error"], status = _invalid(request, exc, fields), 422
     except HTTPException as exc:
         ctx["error"], status = str(exc.detail), exc.status_code
-    template = "policies/_what_if.html" if _partial(request) else "policies/what_if.html"
+    template = "policies/_what_if.html" if is_partial(request) else "policies/what_if.html"
     return render_page(request, template, ctx, status_code=status)
 
 

@@ -106,6 +106,11 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=_environment())
 
 
+def is_partial(request: Request) -> bool:
+    """HTMX asks for a block of the page (not when it restores the history: that needs the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
 def url_with(request: Request, **changes: object) -> str:
     """The current path with query parameters changed (None removes one); relative, never absolute."""
     params = dict(request.query_params)
